@@ -1,0 +1,1 @@
+# Copyright (c) mmpixpro contributors. All rights reserved.
