@@ -1,1 +1,9 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
+from .box_geometry import bin_centers, normalized_bin_distance, positive_mask
+from .momentum_encoder import MomentumEncoder, cosine_momentum
+from .pixel_mlp import build_pixel_mlp
+
+__all__ = [
+    'bin_centers', 'normalized_bin_distance', 'positive_mask',
+    'MomentumEncoder', 'cosine_momentum', 'build_pixel_mlp'
+]

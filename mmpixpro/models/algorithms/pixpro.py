@@ -1,0 +1,146 @@
+# Copyright (c) mmpixpro contributors. All rights reserved.
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import torch
+from mmpretrain.models import BaseSelfSupervisor
+from mmpretrain.structures import DataSample
+from torch import Tensor, nn
+
+from mmpixpro.registry import MODELS
+from ..utils import MomentumEncoder
+
+
+@MODELS.register_module()
+class PixPro(BaseSelfSupervisor):
+    """PixPro: pixel-level consistency with a momentum encoder.
+
+    `Propagate Yourself: Exploring Pixel-Level Consistency for Unsupervised
+    Visual Representation Learning <https://arxiv.org/abs/2011.10043>`_.
+
+    Wiring only: online backbone -> per-pixel projector (neck) -> PPM and
+    loss (head); a momentum copy of backbone + projector gives the targets.
+    Each view goes through the networks on its own (BN statistics per view).
+    The momentum ``m`` is set every iteration by
+    :class:`mmpixpro.engine.PixProMomentumHook` from the Runner's global
+    iteration; the EMA step runs once per iteration before the targets are
+    computed. When the neck returns several levels (e.g. an FPN), the loss
+    is averaged over levels.
+
+    Args:
+        backbone (dict): Backbone config, e.g. mmpretrain's ResNet.
+        neck (dict): Projector config, e.g. :class:`PixelMLPNeck`.
+        head (dict): Head config, e.g. :class:`PixelPropagationHead`.
+        base_momentum (float): ``m0``, the momentum at iteration 0.
+            Defaults to 0.99.
+        pretrained (str, optional): Checkpoint to initialise from.
+        data_preprocessor (dict, optional): Defaults to
+            ``SelfSupDataPreprocessor``.
+        init_cfg (dict | list[dict], optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 neck: dict,
+                 head: dict,
+                 base_momentum: float = 0.99,
+                 pretrained: Optional[str] = None,
+                 data_preprocessor: Optional[Union[dict, nn.Module]] = None,
+                 init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
+        super().__init__(
+            backbone=backbone,
+            neck=neck,
+            head=head,
+            pretrained=pretrained,
+            data_preprocessor=data_preprocessor,
+            init_cfg=init_cfg)
+        self.base_momentum = base_momentum
+        self.momentum = base_momentum
+        self.target_net = MomentumEncoder(
+            nn.Sequential(self.backbone, self.neck))
+
+    def online_parameters(self) -> List[nn.Parameter]:
+        """Parameters of backbone + neck, in the momentum copy's order."""
+        return [*self.backbone.parameters(), *self.neck.parameters()]
+
+    def init_weights(self) -> None:
+        """Initialise the online networks, then copy them into the target."""
+        super().init_weights()
+        self.target_net.sync(self.online_parameters())
+
+    def project(self, view: Tensor) -> Tuple[Tensor, ...]:
+        """Online per-pixel projections x of one view.
+
+        Args:
+            view (Tensor): Images of shape (N, 3, H, W).
+
+        Returns:
+            tuple[Tensor]: One (N, C, h, w) map per level.
+        """
+        return self.neck(self.backbone(view))
+
+    def loss(self, inputs: List[Tensor], data_samples: List[DataSample],
+             **kwargs) -> Dict[str, Tensor]:
+        """The symmetric PixPro loss ``l(1 -> 2) + l(2 -> 1)``.
+
+        Args:
+            inputs (list[Tensor]): Two views, each (N, 3, H, W).
+            data_samples (list[DataSample]): Each with ``crop_boxes`` of
+                shape (2, 4), the boxes of the two views.
+
+        Returns:
+            dict[str, Tensor]: ``loss``, the total loss.
+        """
+        if len(inputs) != 2:
+            raise ValueError(f'PixPro needs 2 views, got {len(inputs)}')
+        boxes = self.gather_boxes(data_samples, inputs[0].device)  # (N,2,4)
+        self.target_net.update(self.online_parameters(), self.momentum)
+
+        online = [self.project(v) for v in inputs]
+        with torch.no_grad():
+            target = [self.target_net(v) for v in inputs]
+
+        loss = self.symmetric_level_loss(online, target, boxes)
+        return dict(loss=loss)
+
+    def symmetric_level_loss(self, online: Sequence[Tuple[Tensor, ...]],
+                             target: Sequence[Tuple[Tensor, ...]],
+                             boxes: Tensor) -> Tensor:
+        """``l(1 -> 2) + l(2 -> 1)`` averaged over the levels.
+
+        Args:
+            online (Sequence[tuple[Tensor]]): Per view, the online maps.
+            target (Sequence[tuple[Tensor]]): Per view, the target maps.
+            boxes (Tensor): Crop boxes of shape (N, 2, 4).
+
+        Returns:
+            Tensor: The scalar loss.
+        """
+        num_levels = len(online[0])
+        total = 0.
+        for lvl in range(num_levels):
+            for a, b in ((0, 1), (1, 0)):
+                total = total + self.head.loss(online[a][lvl],
+                                               target[b][lvl], boxes[:, a],
+                                               boxes[:, b])
+        return total / num_levels
+
+    @staticmethod
+    def gather_boxes(data_samples: List[DataSample],
+                     device: torch.device) -> Tensor:
+        """Stack the crop boxes of a batch.
+
+        Args:
+            data_samples (list[DataSample]): Each with ``crop_boxes`` (2, 4).
+            device (torch.device): Where the boxes go.
+
+        Returns:
+            Tensor: Boxes of shape (N, 2, 4), float32.
+        """
+        if not data_samples or 'crop_boxes' not in data_samples[0]:
+            raise KeyError(
+                'PixPro needs the crop boxes of both views in each data '
+                'sample (field "crop_boxes"): use TwoViewTransform and '
+                "PackInputs(algorithm_keys=['crop_boxes']) in the pipeline.")
+        boxes = torch.stack(
+            [torch.as_tensor(s.crop_boxes) for s in data_samples])
+        return boxes.to(device=device, dtype=torch.float32)

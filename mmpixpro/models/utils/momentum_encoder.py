@@ -1,0 +1,91 @@
+# Copyright (c) mmpixpro contributors. All rights reserved.
+"""The momentum (target) encoder and the paper's cosine momentum schedule."""
+import copy
+import math
+from typing import Iterable, List, Tuple
+
+import torch
+from torch import nn
+
+
+def cosine_momentum(cur_iter: int,
+                    max_iters: int,
+                    base_momentum: float = 0.99,
+                    end_momentum: float = 1.0) -> float:
+    """Momentum at a global iteration: ``m = 1 - (1 - m0)(cos(pi k/K)+1)/2``.
+
+    Args:
+        cur_iter (int): The global iteration ``k`` (0-based).
+        max_iters (int): The total number of iterations ``K``.
+        base_momentum (float): ``m0``, the momentum at ``k = 0``.
+            Defaults to 0.99.
+        end_momentum (float): The momentum at ``k = K``. Defaults to 1.0.
+
+    Returns:
+        float: The momentum ``m`` for iteration ``k``.
+    """
+    if max_iters <= 0:
+        return base_momentum
+    progress = min(max(cur_iter / max_iters, 0.0), 1.0)
+    return end_momentum - (end_momentum - base_momentum) * (
+        math.cos(math.pi * progress) + 1) / 2
+
+
+class MomentumEncoder(nn.Module):
+    """A frozen copy of an online network updated by parameter EMA.
+
+    ``theta' <- m * theta' + (1 - m) * theta``, for parameters only: the
+    buffers (BN running statistics) of the copy evolve from its own forward
+    passes, as in the paper (the target stays in train mode and normalises
+    with batch statistics).
+
+    It deliberately has no ``init_weights``: mmengine's initialisation skips
+    it, and the owner copies the initialised online weights in with
+    :meth:`sync`.
+
+    Args:
+        online (nn.Module): The online network to copy.
+    """
+
+    def __init__(self, online: nn.Module) -> None:
+        super().__init__()
+        self.module = copy.deepcopy(online)
+        for param in self.module.parameters():
+            param.requires_grad_(False)
+
+    def forward(self, *args, **kwargs):
+        """Run the momentum copy."""
+        return self.module(*args, **kwargs)
+
+    @torch.no_grad()
+    def sync(self, online_params: Iterable[nn.Parameter]) -> None:
+        """Copy the online parameters into the momentum copy exactly.
+
+        Args:
+            online_params (Iterable[nn.Parameter]): Parameters of the online
+                network, in the order of ``self.module.parameters()``.
+        """
+        torch._foreach_copy_(*self._paired(online_params))
+
+    @torch.no_grad()
+    def update(self, online_params: Iterable[nn.Parameter],
+               momentum: float) -> None:
+        """EMA step ``theta' = m theta' + (1 - m) theta`` (one fused call).
+
+        Args:
+            online_params (Iterable[nn.Parameter]): Parameters of the online
+                network, in the order of ``self.module.parameters()``.
+            momentum (float): ``m`` in [0, 1].
+        """
+        torch._foreach_lerp_(*self._paired(online_params), 1.0 - momentum)
+
+    def _paired(self, online_params: Iterable[nn.Parameter]
+                ) -> Tuple[List[torch.Tensor], List[torch.Tensor]]:
+        """Parameters of the copy and of the online network, checked."""
+        target = list(self.module.parameters())
+        online = [p.detach() for p in online_params]
+        if len(target) != len(online) or any(
+                t.shape != o.shape for t, o in zip(target, online)):
+            raise ValueError('The online network does not match its momentum '
+                             'copy (different parameter lists).')
+        return target, online

@@ -1,0 +1,73 @@
+# Copyright (c) mmpixpro contributors. All rights reserved.
+import math
+
+import torch
+
+from mmpixpro.models.utils import (bin_centers, normalized_bin_distance,
+                                   positive_mask)
+
+
+def boxes(*rows):
+    return torch.tensor(rows, dtype=torch.float32)
+
+
+def test_bin_centers_by_hand():
+    # box x in [0.2, 0.6], y in [0.0, 0.9]; 3 rows x 2 cols
+    centers, diag = bin_centers(boxes([0.2, 0.0, 0.6, 0.9]), (3, 2))
+    # bin_w = 0.2, bin_h = 0.3 ; centres x = 0.3, 0.5 ; y = 0.15, 0.45, 0.75
+    expected = torch.tensor([[0.3, 0.15], [0.5, 0.15], [0.3, 0.45],
+                             [0.5, 0.45], [0.3, 0.75], [0.5, 0.75]])
+    assert torch.allclose(centers[0], expected, atol=1e-6)
+    assert math.isclose(diag.item(), math.sqrt(0.2**2 + 0.3**2), rel_tol=1e-6)
+
+
+def test_flipped_box_reverses_columns():
+    centers, diag = bin_centers(boxes([0.6, 0.0, 0.2, 0.9]), (3, 2))
+    # negative bin_w = -0.2: column 0 is now on the right
+    assert torch.allclose(centers[0, 0], torch.tensor([0.5, 0.15]))
+    assert torch.allclose(centers[0, 1], torch.tensor([0.3, 0.15]))
+    # the diagonal is unsigned
+    assert math.isclose(diag.item(), math.sqrt(0.2**2 + 0.3**2), rel_tol=1e-6)
+
+
+def test_identical_boxes_pair_each_bin_with_itself_only():
+    b = boxes([0.0, 0.0, 1.0, 1.0])
+    mask = positive_mask(b, b, (2, 2), (2, 2))
+    # neighbours are bin_w / diag = 1/sqrt(2) = 0.7071 apart: not < 0.7
+    assert torch.equal(mask[0], torch.eye(4))
+    # but with T = 0.75 the 4-neighbours become positive
+    mask = positive_mask(b, b, (2, 2), (2, 2), threshold=0.75)
+    expected = torch.tensor([[1, 1, 1, 0], [1, 1, 0, 1], [1, 0, 1, 1],
+                             [0, 1, 1, 1]]).float()
+    assert torch.equal(mask[0], expected)
+
+
+def test_flipped_view_pairs_mirrored_bins():
+    a = boxes([0.0, 0.0, 1.0, 1.0])
+    b = boxes([1.0, 0.0, 0.0, 1.0])  # same crop, flipped
+    mask = positive_mask(a, b, (2, 2), (2, 2))
+    # bin (r, c) of A is bin (r, 1 - c) of B
+    expected = torch.tensor([[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1],
+                             [0, 0, 1, 0]]).float()
+    assert torch.equal(mask[0], expected)
+
+
+def test_disjoint_boxes_have_no_pair():
+    a = boxes([0.0, 0.0, 0.4, 0.4])
+    b = boxes([0.6, 0.6, 1.0, 1.0])
+    assert positive_mask(a, b, (2, 2), (2, 2)).sum() == 0
+
+
+def test_distance_uses_larger_diagonal_and_different_grids():
+    a = boxes([0.0, 0.0, 1.0, 1.0])  # 2x2 bins of 0.5: diag 0.7071
+    b = boxes([0.5, 0.0, 1.0, 0.5])  # 1x1 bin of 0.5 centred at (.75, .25)
+    dist = normalized_bin_distance(a, b, (2, 2), (1, 1))[0, :, 0]
+    d = math.sqrt(0.5)
+    expected = torch.tensor([0.5 / d, 0.0, math.sqrt(0.5) / d, 0.5 / d])
+    assert torch.allclose(dist, expected, atol=1e-6)
+    mask = positive_mask(a, b, (2, 2), (1, 1))[0, :, 0]
+    assert mask.tolist() == [0.0, 1.0, 0.0, 0.0]
+    # a smaller box B: its diagonal is smaller, A's (larger) one is used
+    b_small = boxes([0.7, 0.2, 0.8, 0.3])  # centre (.75, .25), diag .1414
+    dist = normalized_bin_distance(a, b_small, (2, 2), (1, 1))[0, :, 0]
+    assert torch.allclose(dist, expected, atol=1e-6)

@@ -1,0 +1,89 @@
+# Copyright (c) mmpixpro contributors. All rights reserved.
+"""Train a model of mmpixpro with mmengine's Runner.
+
+Examples:
+    python tools/train.py configs/pixpro/pixpro_r18_demo.py
+    python tools/train.py CONFIG --work-dir work_dirs/x --resume
+    tools/dist_train.sh configs/pixpro/pixpro_r50_8xb128.py 8
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+# allow `python tools/train.py` from a source checkout without installing
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
+
+from mmpixpro.utils import (register_all_modules, setup_amp,  # noqa: E402
+                            setup_resume)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Train a model')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='where logs and checkpoints go')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
+        help='resume from the given checkpoint, or, without a path, from '
+        'the latest checkpoint in the work directory')
+    amp = parser.add_mutually_exclusive_group()
+    amp.add_argument(
+        '--amp',
+        action='store_true',
+        default=None,
+        help='bf16 mixed precision (CUDA only; fp32 with a warning on CPU)')
+    amp.add_argument(
+        '--no-amp',
+        dest='amp',
+        action='store_false',
+        help='force fp32 even if the config asks for mixed precision')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, e.g. '
+        'train_dataloader.dataset.data_root=DIR')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def build_config(args: argparse.Namespace) -> Config:
+    """Load the config and apply the command-line options."""
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        name = osp.splitext(osp.basename(args.config))[0]
+        cfg.work_dir = osp.join('./work_dirs', name)
+    setup_amp(cfg, args.amp)
+    setup_resume(cfg, args.resume)
+    return cfg
+
+
+def main() -> None:
+    args = parse_args()
+    register_all_modules(init_default_scope=False)
+    cfg = build_config(args)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
