@@ -1,0 +1,31 @@
+# Copyright (c) mmpixpro contributors. All rights reserved.
+"""Every config under configs/ parses and builds its model."""
+import glob
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+from mmengine.model import revert_sync_batchnorm
+
+from mmpixpro.registry import MODELS
+
+ROOT = osp.join(osp.dirname(__file__), '..')
+CONFIGS = sorted(
+    p for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
+                         recursive=True)
+    if '_base_' not in p and 'benchmarks' not in p)
+
+
+def test_configs_found():
+    assert len(CONFIGS) >= 3
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, ROOT))
+def test_config_builds_its_model(path):
+    cfg = Config.fromfile(path)
+    assert cfg.default_scope == 'mmpixpro'
+    model = revert_sync_batchnorm(MODELS.build(cfg.model))
+    assert sum(p.numel() for p in model.parameters()) > 0
+    # the dataset root can be overridden from the command line
+    cfg.merge_from_dict({'train_dataloader.dataset.data_root': '/x'})
+    assert cfg.train_dataloader.dataset.data_root == '/x'

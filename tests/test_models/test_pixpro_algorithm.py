@@ -1,0 +1,125 @@
+# Copyright (c) mmpixpro contributors. All rights reserved.
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmpretrain.structures import DataSample
+
+from mmpixpro.registry import MODELS
+
+CONFIGS = osp.join(osp.dirname(__file__), '..', '..', 'configs')
+
+
+def small_pixpro(**kwargs):
+    cfg = dict(
+        type='PixPro',
+        backbone=dict(type='ResNet', depth=18),
+        neck=dict(
+            type='PixelMLPNeck',
+            in_channels=512,
+            hid_channels=64,
+            out_channels=32),
+        head=dict(type='PixelPropagationHead', in_channels=32))
+    cfg.update(kwargs)
+    model = MODELS.build(cfg)
+    model.init_weights()
+    return model
+
+
+def batch(n=2, size=64, boxes=None):
+    inputs = [torch.randn(n, 3, size, size) for _ in range(2)]
+    if boxes is None:
+        boxes = torch.tensor([[0.0, 0.0, 1.0, 1.0], [0.2, 0.1, 0.9, 0.8]])
+    samples = []
+    for _ in range(n):
+        s = DataSample()
+        s.set_field(boxes.clone(), 'crop_boxes')
+        samples.append(s)
+    return inputs, samples
+
+
+def test_target_is_a_copy_after_init_and_gets_no_gradient():
+    torch.manual_seed(0)
+    model = small_pixpro()
+    online = model.online_parameters()
+    target = list(model.target_net.parameters())
+    assert len(online) == len(target)
+    assert all(torch.equal(o, t) for o, t in zip(online, target))
+    assert not any(t.requires_grad for t in target)
+    inputs, samples = batch()
+    loss = model.loss(inputs, samples)['loss']
+    loss.backward()
+    assert all(t.grad is None for t in target)
+    assert model.backbone.conv1.weight.grad is not None
+    assert model.head.value_transform[0].weight.grad is not None
+
+
+def test_loss_is_finite_negative_and_momentum_is_applied_first():
+    torch.manual_seed(0)
+    model = small_pixpro()
+    inputs, samples = batch()
+    with torch.no_grad():  # make online != target
+        for p in model.online_parameters():
+            p.add_(0.01 * torch.randn_like(p))
+    t0 = [t.clone() for t in model.target_net.parameters()]
+    model.momentum = 0.9
+    loss = model.loss(inputs, samples)['loss']
+    assert torch.isfinite(loss) and loss.item() < 0
+    assert -4.0 <= loss.item() <= 4.0
+    for t, before, o in zip(model.target_net.parameters(), t0,
+                            model.online_parameters()):
+        assert torch.allclose(t, 0.9 * before + 0.1 * o, atol=1e-6)
+
+
+def test_loss_equals_sum_of_both_directions():
+    torch.manual_seed(0)
+    model = small_pixpro().train()
+    inputs, samples = batch()
+    model.momentum = 1.0  # keep the target fixed for the check
+    torch.manual_seed(1)
+    loss = model.loss(inputs, samples)['loss']
+    boxes = model.gather_boxes(samples, torch.device('cpu'))
+    x = [model.project(v)[0] for v in inputs]
+    with torch.no_grad():
+        t = [model.target_net(v)[0] for v in inputs]
+    expected = (model.head.loss(x[0], t[1], boxes[:, 0], boxes[:, 1]) +
+                model.head.loss(x[1], t[0], boxes[:, 1], boxes[:, 0]))
+    assert loss.item() == pytest.approx(expected.item(), rel=1e-5)
+
+
+def test_missing_boxes_are_a_clear_error():
+    model = small_pixpro()
+    inputs, _ = batch()
+    with pytest.raises(KeyError, match='crop_boxes'):
+        model.loss(inputs, [DataSample(), DataSample()])
+    with pytest.raises(ValueError, match='2 views'):
+        model.loss(inputs[:1], [DataSample()])
+
+
+def test_resnet50_architecture_shapes():
+    cfg = Config.fromfile(osp.join(CONFIGS, 'pixpro/pixpro_r50_8xb128.py'))
+    model_cfg = cfg.model
+    model_cfg.backbone.norm_cfg = dict(type='BN')  # SyncBN needs a group
+    model_cfg.neck.norm_cfg = dict(type='BN')
+    model = MODELS.build(model_cfg)
+    model.init_weights()
+    # the paper's ResNet-50: stride in the 3x3 conv, zero-init last BN
+    block = model.backbone.layer2[0]
+    assert block.conv2.stride == (2, 2) and block.conv1.stride == (1, 1)
+    assert torch.count_nonzero(block.norm3.weight) == 0
+    assert model.backbone.frozen_stages == -1
+    model.eval()
+    with torch.no_grad():
+        c5 = model.backbone(torch.randn(1, 3, 224, 224))[-1]
+        x = model.neck((c5, ))[0]
+        y = model.head(x)
+    assert c5.shape == (1, 2048, 7, 7)
+    assert x.shape == (1, 256, 7, 7) and y.shape == (1, 256, 7, 7)
+    neck = model.neck.mlp
+    assert (neck[0].in_channels, neck[0].out_channels) == (2048, 4096)
+    assert neck[0].bias is not None and neck[3].bias is not None
+    assert (neck[3].in_channels, neck[3].out_channels) == (4096, 256)
+    assert model.head.gamma == 2.0 and model.head.clamp_value == 0.0
+    assert model.head.loss_module.pos_threshold == 0.7
+    assert model.base_momentum == 0.99
