@@ -1,1 +1,14 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
+# Register mmpretrain's transforms (PackInputs, ...) in the parent registry,
+# so that mmpixpro's TRANSFORMS finds them by name.
+import mmpretrain.datasets.transforms  # noqa: F401
+
+from .image_folder import IMG_EXTENSIONS, UnlabeledImageFolder
+from .samplers import EpochSeedSampler
+from .seeding import pixpro_worker_init_fn, seeded_global_rngs
+from .transforms import *  # noqa: F401,F403
+
+__all__ = [
+    'UnlabeledImageFolder', 'IMG_EXTENSIONS', 'EpochSeedSampler',
+    'pixpro_worker_init_fn', 'seeded_global_rngs'
+]

@@ -40,17 +40,24 @@ def test_warmup_then_cosine(config, epochs):
     assert len(lrs) == epochs * epoch_length + 1
     warm = 5 * epoch_length
     assert lrs[0] == pytest.approx(base_lr / 100)  # warm-up start: lr/100
-    # linear: half way through the warm-up
-    assert lrs[warm // 2] == pytest.approx(base_lr * (0.01 + 0.99 * 0.5))
-    assert lrs[warm] == pytest.approx(base_lr)  # warm-up end: full lr
+    # linear in the iteration, reaching the full lr at the last warm-up
+    # iteration (mmengine's LinearLR): lr_k = lr (0.01 + 0.99 k / (W - 1))
+    for k in (1, warm // 2, warm - 2):
+        expected = base_lr * (0.01 + 0.99 * k / (warm - 1))
+        assert lrs[k] == pytest.approx(expected, rel=1e-6)
+    assert lrs[warm - 1] == pytest.approx(base_lr)  # warm-up end: full lr
+    assert lrs[warm] == pytest.approx(base_lr)  # cosine starts at full lr
     # cosine half way through the rest
     mid = warm + (epochs - 5) * epoch_length // 2
     assert lrs[mid] == pytest.approx((base_lr + 1e-6) / 2, rel=1e-6)
-    assert lrs[-1] == pytest.approx(1e-6, abs=1e-9)  # end: 1e-6
-    k = epochs * epoch_length - 1  # the last iteration that trains
-    t = (k - warm) / ((epochs - 5) * epoch_length)
-    expected = 1e-6 + (base_lr - 1e-6) * (1 + math.cos(math.pi * t)) / 2
-    assert lrs[k] == pytest.approx(expected, rel=1e-4)
+    # the end: the last iteration k = K - 1 is at cosine step T - 1 of T,
+    # i.e. 1e-6 + (lr - 1e-6) (1 + cos(pi (T - 1) / T)) / 2 -> 1e-6
+    num_cos = (epochs - 5) * epoch_length
+    k = epochs * epoch_length - 1
+    expected = 1e-6 + (base_lr - 1e-6) * (
+        1 + math.cos(math.pi * (num_cos - 1) / num_cos)) / 2
+    assert lrs[k] == pytest.approx(expected, rel=1e-6)
+    assert lrs[k] < 1e-6 + base_lr * (math.pi / num_cos)**2
 
 
 def test_lr_scales_with_batch():

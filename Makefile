@@ -1,0 +1,79 @@
+# mmpixpro: install, test and demo entry points (GNU make, Linux).
+#
+#   make test        create .venv (once) and run the whole test suite
+#   make demo        build the demo set, train PixPro R-18 on it, plot results
+#   make clean-demo  remove the demo work dir
+#   make help        this text
+#
+# The install is guarded by a stamp file whose name holds a hash of the
+# requirement files, setup.cfg/setup.py/pyproject.toml and TORCH_PKGS: a
+# second run skips it, a change of any of them re-runs it.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV ?= .venv
+VPY := $(VENV)/bin/python
+
+# torch/torchvision are installed first, on their own. The default pins are
+# the CPU wheels kept on local disk on the project machines. GPU users:
+# override with the build for your CUDA, e.g.
+#   make test TORCH_PKGS="torch==2.14.1 torchvision==0.29.1 \
+#       --index-url https://download.pytorch.org/whl/cu128"
+# or with an empty value to keep a torch already in the venv: TORCH_PKGS=
+TORCH_PKGS ?= torch==2.14.1 torchvision==0.29.1
+
+INSTALL_INPUTS := requirements/runtime.txt requirements/tests.txt \
+	requirements/optional.txt setup.cfg setup.py pyproject.toml
+INSTALL_HASH := $(shell { cat $(INSTALL_INPUTS) 2>/dev/null; \
+	echo "TORCH_PKGS=$(TORCH_PKGS)"; } | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(INSTALL_HASH)
+
+DEMO_CONFIG ?= configs/pixpro/pixpro_r18_demo.py
+DEMO_DATA ?= data/demo
+DEMO_DIR ?= work_dirs/pixpro_r18_demo
+
+.PHONY: help install test demo clean-demo
+
+help:
+	@echo "targets:"
+	@echo "  install     create $(VENV) with $(PYTHON) and install (skipped when up to date)"
+	@echo "  test        install, then run pytest on tests/"
+	@echo "  demo        install, build $(DEMO_DATA), train $(DEMO_CONFIG),"
+	@echo "              plot the loss curve and a similarity map into $(DEMO_DIR)"
+	@echo "  clean-demo  remove $(DEMO_DIR)"
+	@echo "variables: PYTHON=$(PYTHON) VENV=$(VENV) TORCH_PKGS='$(TORCH_PKGS)'"
+
+install: $(STAMP)
+
+$(STAMP):
+	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install 'setuptools<82' wheel
+	$(if $(strip $(TORCH_PKGS)),$(VPY) -m pip install $(TORCH_PKGS))
+	$(VPY) -m pip install -r requirements/runtime.txt -r requirements/tests.txt
+	$(VPY) -m pip install scikit-image
+	$(VPY) -m pip install --no-deps scikit-video
+	$(VPY) -m pip install --no-build-isolation -e .
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+test: $(STAMP)
+	$(VPY) -m pytest tests -q
+
+demo: $(STAMP)
+	$(VPY) tools/dataset_converters/build_demo_set.py --out $(DEMO_DATA)
+	$(VPY) tools/train.py $(DEMO_CONFIG) --work-dir $(DEMO_DIR)
+	$(VPY) tools/analysis_tools/plot_curves.py $(DEMO_DIR) \
+		--out $(DEMO_DIR)/loss_curve.png
+	ckpt="$$(cat $(DEMO_DIR)/last_checkpoint)" && \
+	$(VPY) tools/analysis_tools/visualize_similarity.py $(DEMO_CONFIG) \
+		"$$ckpt" --out $(DEMO_DIR)/similarity_map.png
+	@echo "demo outputs:"
+	@echo "  checkpoint:     $$(cat $(DEMO_DIR)/last_checkpoint)"
+	@echo "  loss curve:     $(DEMO_DIR)/loss_curve.png"
+	@echo "  similarity map: $(DEMO_DIR)/similarity_map.png"
+
+clean-demo:
+	rm -rf $(DEMO_DIR)

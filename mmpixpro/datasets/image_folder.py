@@ -1,0 +1,184 @@
+# Copyright (c) mmpixpro contributors. All rights reserved.
+import os
+from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
+
+import torch
+from mmengine.dataset import BaseDataset
+
+from mmpixpro.registry import DATASETS, TRANSFORMS
+from .seeding import fold_seed, seeded_global_rngs
+
+IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.ppm', '.pgm', '.tif',
+                  '.tiff', '.webp')
+
+
+def find_images(root: str, extensions: Tuple[str, ...]) -> List[str]:
+    """List image files under ``root``, recursively, sorted.
+
+    Hidden files and folders (name starting with '.') are skipped; symbolic
+    links to folders are followed.
+
+    Args:
+        root (str): Folder to search.
+        extensions (tuple[str, ...]): Lower-case extensions with the dot;
+            file names are matched case-insensitively.
+
+    Returns:
+        list[str]: Paths relative to ``root``, sorted.
+    """
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        dirnames[:] = [d for d in dirnames if not d.startswith('.')]
+        for name in filenames:
+            if not name.startswith('.') and name.lower().endswith(extensions):
+                found.append(
+                    os.path.relpath(os.path.join(dirpath, name), root))
+    return sorted(found)
+
+
+def read_file_list(ann_file: str) -> List[str]:
+    """Read a file list: one path per line, the first token of each line.
+
+    ImageNet-style ``path label`` lines work as they are; blank lines are
+    skipped.
+
+    Args:
+        ann_file (str): The text file.
+
+    Returns:
+        list[str]: The paths, in file order.
+    """
+    if not os.path.isfile(ann_file):
+        raise FileNotFoundError(f'ann_file {ann_file!r} does not exist')
+    with open(ann_file, encoding='utf-8') as f:
+        return [line.split()[0] for line in f if line.strip()]
+
+
+@DATASETS.register_module()
+class UnlabeledImageFolder(BaseDataset):
+    """Images of a folder tree (or of a file list), without labels.
+
+    Without ``ann_file`` the image root (``data_root`` joined with
+    ``data_prefix['img_path']``) is searched recursively for files with one
+    of ``extensions`` (case-insensitive), in sorted order; ImageNet's
+    ``train/`` layout works as it is. With ``ann_file`` the listed paths
+    (first token of each line, relative to the image root) are used.
+    Each item of ``data_list`` is ``{'img_path': absolute path,
+    'sample_idx': i}``.
+
+    Resume-exact randomness: once :meth:`set_epoch` has given a seed,
+    sample ``idx`` of epoch ``e`` runs its pipeline with ``numpy.random``
+    and ``random`` seeded from ``SeedSequence([seed, e, idx])`` (the
+    previous states are restored afterwards), so its augmentation does not
+    depend on workers, ranks or resumes, and changes every epoch. The epoch
+    and seed live in a shared-memory tensor, so persistent dataloader
+    workers see what the main process sets. :class:`EpochSeedSampler`
+    calls :meth:`set_epoch`. Without a seed the global streams are used
+    as they are.
+
+    Args:
+        data_root (str): Root folder of the images.
+        ann_file (str): Optional file list, relative to ``data_root`` or
+            absolute. Defaults to '' (search the folder).
+        extensions (Sequence[str]): Image file extensions.
+            Defaults to :data:`IMG_EXTENSIONS`.
+        pipeline (Sequence[dict | Callable]): Transforms, built through
+            mmpixpro's TRANSFORMS. Defaults to ().
+        **kwargs: Other arguments of :class:`mmengine.dataset.BaseDataset`
+            (``data_prefix``, ``indices``, ``serialize_data``,
+            ``lazy_init``, ``max_refetch``, ...).
+
+    Raises:
+        FileNotFoundError: If the image root or ``ann_file`` does not exist.
+        ValueError: If no image is found or the file list is empty.
+    """
+
+    def __init__(self,
+                 data_root: str,
+                 ann_file: str = '',
+                 extensions: Sequence[str] = IMG_EXTENSIONS,
+                 pipeline: Sequence[Union[dict, Callable]] = (),
+                 **kwargs: Any) -> None:
+        self.extensions = tuple(e.lower() if e.startswith('.') else '.' +
+                                e.lower() for e in extensions)
+        # [epoch, seed, seed is set]; shared with the dataloader workers
+        self._epoch_state = torch.zeros(3, dtype=torch.int64).share_memory_()
+        pipeline = [
+            TRANSFORMS.build(t) if isinstance(t, dict) else t for t in pipeline
+        ]
+        super().__init__(
+            ann_file=ann_file,
+            data_root=data_root,
+            pipeline=pipeline,
+            **kwargs)
+
+    @property
+    def img_root(self) -> str:
+        """str: Folder that the image paths are relative to."""
+        return self.data_prefix.get('img_path') or self.data_root or ''
+
+    def load_data_list(self) -> List[dict]:
+        """Find the images (or read the file list).
+
+        Returns:
+            list[dict]: ``{'img_path': absolute path, 'sample_idx': i}``.
+        """
+        root = self.img_root
+        if not os.path.isdir(root):
+            raise FileNotFoundError(
+                f'image root {root!r} does not exist or is not a folder '
+                '(check data_root / data_prefix)')
+        if self.ann_file:
+            paths = read_file_list(self.ann_file)
+            where = f'file list {self.ann_file!r}'
+        else:
+            paths = find_images(root, self.extensions)
+            where = f'{root!r} (extensions {self.extensions})'
+        if not paths:
+            raise ValueError(f'no images found in {where}')
+        root = os.path.abspath(root)
+        return [
+            dict(img_path=os.path.join(root, p), sample_idx=i)
+            for i, p in enumerate(paths)
+        ]
+
+    def set_epoch(self, epoch: int, seed: Optional[int] = None) -> None:
+        """Set the epoch (and seed) of the per-sample augmentation seeds.
+
+        Args:
+            epoch (int): Epoch number, >= 0.
+            seed (int, optional): Experiment seed; None keeps the current
+                one (or none). Defaults to None.
+        """
+        if epoch < 0:
+            raise ValueError(f'epoch must be >= 0, got {epoch}')
+        self._epoch_state[0] = epoch
+        if seed is not None:
+            self._epoch_state[1] = fold_seed(seed)
+            self._epoch_state[2] = 1
+
+    @property
+    def epoch(self) -> int:
+        """int: Current epoch of the augmentation seeds."""
+        return int(self._epoch_state[0])
+
+    @property
+    def seed(self) -> Optional[int]:
+        """int | None: Seed of the augmentations, None if not set."""
+        return int(self._epoch_state[1]) if self._epoch_state[2] else None
+
+    def prepare_data(self, idx: int) -> Any:
+        """Run the pipeline on sample ``idx``, seeded if a seed is set.
+
+        Args:
+            idx (int): Index in ``data_list``.
+
+        Returns:
+            Any: The pipeline output (None if the pipeline dropped it).
+        """
+        data_info = self.get_data_info(idx)
+        epoch, seed, seeded = self._epoch_state.tolist()
+        if not seeded:
+            return self.pipeline(data_info)
+        with seeded_global_rngs(seed, epoch, idx):
+            return self.pipeline(data_info)

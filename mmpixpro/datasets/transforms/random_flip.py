@@ -1,0 +1,61 @@
+# Copyright (c) mmpixpro contributors. All rights reserved.
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from mmpixpro.registry import TRANSFORMS
+
+
+def flip_box(box: np.ndarray) -> np.ndarray:
+    """Encode a horizontal flip in a crop box by swapping x_ul and x_lr.
+
+    Args:
+        box (np.ndarray): ``(x_ul, y_ul, x_lr, y_lr)``, (4,).
+
+    Returns:
+        np.ndarray: ``(x_lr, y_ul, x_ul, y_lr)``, a new array (its width
+        ``x_lr - x_ul`` changes sign).
+    """
+    return box[[2, 1, 0, 3]]
+
+
+@TRANSFORMS.register_module()
+class RandomHorizontalFlipWithBox(BaseTransform):
+    """Flip horizontally with probability ``prob``, keeping the crop box.
+
+    Put it after :class:`RandomResizedCropWithBox`: the flip is recorded by
+    swapping ``x_ul`` and ``x_lr`` of ``crop_box`` (PixPro spec, section 1).
+    Without a ``crop_box`` only the image is flipped.
+
+    Required keys: ``img``. Optional keys: ``crop_box``. Modified keys:
+    ``img``, ``crop_box``. Added keys: ``flip``, ``flip_direction``.
+
+    Args:
+        prob (float): Probability to flip. Defaults to 0.5.
+    """
+
+    def __init__(self, prob: float = 0.5) -> None:
+        if not 0 <= prob <= 1:
+            raise ValueError(f'prob must be in [0, 1], got {prob}')
+        self.prob = prob
+
+    def transform(self, results: dict) -> dict:
+        """Flip ``results['img']`` (and its box) with probability ``prob``.
+
+        Args:
+            results (dict): Result dict with ``img``.
+
+        Returns:
+            dict: The result dict, flipped or unchanged.
+        """
+        flip = bool(np.random.rand() < self.prob)
+        results['flip'] = flip
+        results['flip_direction'] = 'horizontal' if flip else None
+        if not flip:
+            return results
+        results['img'] = np.ascontiguousarray(results['img'][:, ::-1])
+        if 'crop_box' in results:
+            results['crop_box'] = flip_box(results['crop_box'])
+        return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(prob={self.prob})'

@@ -1,0 +1,149 @@
+# Copyright (c) mmpixpro contributors. All rights reserved.
+import numpy as np
+import pytest
+import torch
+import torchvision.transforms.functional as TF
+from image_helpers import random_image
+
+from mmpixpro.datasets.transforms import (ColorJitter, RandomGaussianBlur,
+                                          RandomGrayscale, RandomSolarize)
+from mmpixpro.datasets.transforms.functional import (adjust_brightness,
+                                                     adjust_contrast,
+                                                     adjust_hue,
+                                                     adjust_saturation)
+from mmpixpro.datasets.transforms.gaussian_blur import auto_kernel_size
+
+
+def pixel(rgb):
+    return np.array([[rgb]], dtype=np.uint8)
+
+
+@pytest.mark.parametrize(
+    'shift,expected',
+    [
+        (1 / 3, (0, 255, 0)),  # red -> green
+        (-1 / 3, (0, 0, 255)),  # red -> blue
+        (0.5, (0, 255, 255)),  # red -> cyan
+        (-0.5, (0, 255, 255)),
+    ])
+def test_hue_of_pure_red(shift, expected):
+    np.testing.assert_array_equal(
+        adjust_hue(pixel((255, 0, 0)), shift)[0, 0], expected)
+
+
+def to_chw(img):
+    return torch.from_numpy(img).permute(2, 0, 1).contiguous()
+
+
+@pytest.mark.parametrize('fn,tv_fn,factor', [
+    (adjust_hue, TF.adjust_hue, -0.1),
+    (adjust_hue, TF.adjust_hue, 0.1),
+    (adjust_brightness, TF.adjust_brightness, 1.3),
+    (adjust_contrast, TF.adjust_contrast, 0.7),
+    (adjust_saturation, TF.adjust_saturation, 1.2),
+])
+def test_primitives_match_torchvision(fn, tv_fn, factor):
+    # torchvision truncates where we round: allow 2 levels
+    img = random_image(16, 16, seed=5)
+    ours = fn(img, factor).astype(int)
+    ref = tv_fn(to_chw(img), factor).permute(1, 2, 0).numpy().astype(int)
+    assert np.abs(ours - ref).max() <= 2
+
+
+@pytest.mark.parametrize('shift', [-0.1, 0.1])
+def test_color_jitter_fixed_hue_draws_never_fail(monkeypatch, shift):
+    # mmcv's adjust_hue overflows for negative shifts under numpy 2
+    monkeypatch.setattr(np.random, 'uniform', lambda lo, hi: shift)
+    jitter = ColorJitter(
+        brightness=0, contrast=0, saturation=0, hue=0.1, prob=1.0)
+    for seed in range(50):
+        img = random_image(8, 8, seed)
+        out = jitter(dict(img=img.copy()))['img']
+        assert out.dtype == np.uint8 and out.shape == img.shape
+        np.testing.assert_array_equal(out, adjust_hue(img, shift))
+
+
+def test_color_jitter_random_draws():
+    jitter = ColorJitter(prob=1.0)
+    img = random_image(8, 8)
+    for seed in range(50):
+        np.random.seed(seed)
+        out = jitter(dict(img=img.copy()))['img']
+        assert out.dtype == np.uint8 and out.shape == img.shape
+    np.random.seed(0)
+    ops = jitter.sample_ops()
+    assert {fn
+            for fn, _ in ops} == {
+                adjust_brightness, adjust_contrast, adjust_saturation,
+                adjust_hue
+            }
+    bounds = {
+        adjust_brightness: (0.6, 1.4),
+        adjust_contrast: (0.6, 1.4),
+        adjust_saturation: (0.8, 1.2),
+        adjust_hue: (-0.1, 0.1)
+    }
+    for fn, factor in ops:
+        assert bounds[fn][0] <= factor <= bounds[fn][1]
+    orders = set()
+    for seed in range(20):
+        np.random.seed(seed)
+        orders.add(tuple(fn.__name__ for fn, _ in jitter.sample_ops()))
+    assert len(orders) > 1  # the order is random
+
+
+def test_color_jitter_prob_zero_is_identity():
+    img = random_image(8, 8)
+    out = ColorJitter(prob=0.0)(dict(img=img.copy()))['img']
+    np.testing.assert_array_equal(out, img)
+
+
+def test_grayscale_luma():
+    img = np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255], [10, 20, 30]]],
+                   np.uint8)
+    out = RandomGrayscale(prob=1.0)(dict(img=img))['img']
+    assert out.shape == (1, 4, 3) and out.dtype == np.uint8
+    # 0.299*255=76.2, 0.587*255=149.7, 0.114*255=29.1,
+    # 0.299*10+0.587*20+0.114*30=18.15
+    np.testing.assert_array_equal(out[..., 0], [[76, 150, 29, 18]])
+    assert np.all(out == out[..., :1])
+    kept = RandomGrayscale(prob=0.0)(dict(img=img))['img']
+    np.testing.assert_array_equal(kept, img)
+
+
+def test_solarize_threshold():
+    values = np.arange(256, dtype=np.uint8)
+    img = np.stack([values] * 3, axis=-1)[None]
+    out = RandomSolarize(threshold=128, prob=1.0)(dict(img=img))['img']
+    assert out.dtype == np.uint8
+    expected = np.where(values >= 128, 255 - values, values)
+    np.testing.assert_array_equal(out[0, :, 0], expected)
+    assert out[0, 127, 0] == 127 and out[0, 128, 0] == 127
+    assert out[0, 255, 0] == 0
+    kept = RandomSolarize(prob=0.0)(dict(img=img))['img']
+    np.testing.assert_array_equal(kept, img)
+
+
+def test_blur():
+    img = random_image(32, 32)
+    assert RandomGaussianBlur(prob=0.0)(dict(img=img))['img'] is img
+    blurred = RandomGaussianBlur(
+        sigma=(1.5, 2.0), prob=1.0)(dict(img=img.copy()))['img']
+    assert blurred.shape == img.shape and blurred.dtype == np.uint8
+    assert blurred.std() < img.std()
+    flat = np.full((32, 32, 3), 77, np.uint8)
+    np.testing.assert_array_equal(
+        RandomGaussianBlur(prob=1.0)(dict(img=flat))['img'], flat)
+    assert auto_kernel_size(224, 224) == 23
+    assert auto_kernel_size(32, 300) % 2 == 1
+
+
+@pytest.mark.parametrize('transform,text', [
+    (ColorJitter(), 'hue=0.1, prob=0.8'),
+    (RandomGrayscale(), 'prob=0.2'),
+    (RandomGaussianBlur(), 'sigma=(0.1, 2.0)'),
+    (RandomSolarize(), 'threshold=128'),
+])
+def test_repr(transform, text):
+    assert repr(transform).startswith(type(transform).__name__)
+    assert text in repr(transform)
