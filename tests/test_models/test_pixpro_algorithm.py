@@ -55,7 +55,7 @@ def test_target_is_a_copy_after_init_and_gets_no_gradient():
     assert model.head.value_transform[0].weight.grad is not None
 
 
-def test_loss_is_finite_negative_and_momentum_is_applied_first():
+def test_loss_is_finite_and_momentum_is_applied_first():
     torch.manual_seed(0)
     model = small_pixpro()
     inputs, samples = batch()
@@ -65,8 +65,9 @@ def test_loss_is_finite_negative_and_momentum_is_applied_first():
     t0 = [t.clone() for t in model.target_net.parameters()]
     model.momentum = 0.9
     loss = model.loss(inputs, samples)['loss']
-    assert torch.isfinite(loss) and loss.item() < 0
-    assert -4.0 <= loss.item() <= 4.0
+    # at init the value transform g is random, so the sign is not fixed:
+    # the loss turns negative once trained (see tests/test_runtime)
+    assert torch.isfinite(loss) and -4.0 <= loss.item() <= 4.0
     for t, before, o in zip(model.target_net.parameters(), t0,
                             model.online_parameters()):
         assert torch.allclose(t, 0.9 * before + 0.1 * o, atol=1e-6)
@@ -123,3 +124,33 @@ def test_resnet50_architecture_shapes():
     assert model.head.gamma == 2.0 and model.head.clamp_value == 0.0
     assert model.head.loss_module.pos_threshold == 0.7
     assert model.base_momentum == 0.99
+
+
+@pytest.mark.parametrize('option', [
+    dict(channels_last=False),
+    dict(batch_target_views=True),
+])
+def test_speed_options_give_the_default_loss(option):
+    """channels_last (on by default) only changes the memory layout, so the
+    contiguous path gives the same loss. Batching the two target views
+    changes only the target's BN batch statistics: with the target's BN in
+    eval mode both paths give the same loss, in train mode they differ
+    (the documented effect of the option)."""
+    torch.manual_seed(0)
+    default = small_pixpro()
+    fast = small_pixpro(**option)
+    fast.load_state_dict(default.state_dict())
+    inputs, samples = batch()
+    batched = option.get('batch_target_views', False)
+    if batched:
+        for m in (default, fast):
+            m.target_net.eval()
+    loss_default = default.loss(inputs, samples)['loss']
+    loss_fast = fast.loss(inputs, samples)['loss']
+    assert loss_fast.item() == pytest.approx(loss_default.item(), abs=1e-5)
+    if batched:  # per-view vs joint BN statistics in train mode
+        for m in (default, fast):
+            m.target_net.train()
+            m.momentum = 1.0
+        assert fast.loss(inputs, samples)['loss'].item() != pytest.approx(
+            default.loss(inputs, samples)['loss'].item(), abs=1e-6)

@@ -32,6 +32,15 @@ class PixPro(BaseSelfSupervisor):
         head (dict): Head config, e.g. :class:`PixelPropagationHead`.
         base_momentum (float): ``m0``, the momentum at iteration 0.
             Defaults to 0.99.
+        channels_last (bool): Keep weights and inputs in the channels-last
+            memory format (faster convolutions on CPU and tensor-core GPUs;
+            same maths). Defaults to True.
+        batch_target_views (bool): Run the two views through the momentum
+            network as one batch of 2N (one call instead of two, faster for
+            small batches) instead of view by view. This changes the BN
+            statistics of the target (computed over both views), so it is
+            off by default: the spec normalises each view on its own.
+            Defaults to False.
         pretrained (str, optional): Checkpoint to initialise from.
         data_preprocessor (dict, optional): Defaults to
             ``SelfSupDataPreprocessor``.
@@ -43,6 +52,8 @@ class PixPro(BaseSelfSupervisor):
                  neck: dict,
                  head: dict,
                  base_momentum: float = 0.99,
+                 channels_last: bool = True,
+                 batch_target_views: bool = False,
                  pretrained: Optional[str] = None,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
@@ -57,6 +68,10 @@ class PixPro(BaseSelfSupervisor):
         self.momentum = base_momentum
         self.target_net = MomentumEncoder(
             nn.Sequential(self.backbone, self.neck))
+        self.batch_target_views = batch_target_views
+        self.memory_format = (
+            torch.channels_last if channels_last else torch.contiguous_format)
+        self.to(memory_format=self.memory_format)
 
     def online_parameters(self) -> List[nn.Parameter]:
         """Parameters of backbone + neck, in the momentum copy's order."""
@@ -95,12 +110,30 @@ class PixPro(BaseSelfSupervisor):
         boxes = self.gather_boxes(data_samples, inputs[0].device)  # (N,2,4)
         self.target_net.update(self.online_parameters(), self.momentum)
 
+        inputs = [v.contiguous(memory_format=self.memory_format)
+                  for v in inputs]
         online = [self.project(v) for v in inputs]
-        with torch.no_grad():
-            target = [self.target_net(v) for v in inputs]
+        target = self.target_projections(inputs)
 
         loss = self.symmetric_level_loss(online, target, boxes)
         return dict(loss=loss)
+
+    @torch.no_grad()
+    def target_projections(self, views: List[Tensor]
+                           ) -> List[Tuple[Tensor, ...]]:
+        """Momentum-network projections x' of each view.
+
+        Args:
+            views (list[Tensor]): The views, each (N, 3, H, W).
+
+        Returns:
+            list[tuple[Tensor]]: Per view, one (N, C, h, w) map per level.
+        """
+        if not self.batch_target_views:
+            return [self.target_net(v) for v in views]
+        levels = self.target_net(torch.cat(views))
+        chunks = [level.chunk(len(views)) for level in levels]
+        return [tuple(c[i] for c in chunks) for i in range(len(views))]
 
     def symmetric_level_loss(self, online: Sequence[Tuple[Tensor, ...]],
                              target: Sequence[Tuple[Tensor, ...]],
