@@ -2,11 +2,11 @@
 from typing import Callable, List, Optional, Tuple
 
 import numpy as np
-from mmcv.transforms import BaseTransform
 
 from mmpixpro.registry import TRANSFORMS
 from .functional import (adjust_brightness, adjust_contrast, adjust_hue,
                          adjust_saturation)
+from .random_apply import RandomApply
 
 
 def factor_range(strength: float) -> Optional[Tuple[float, float]]:
@@ -26,7 +26,7 @@ def factor_range(strength: float) -> Optional[Tuple[float, float]]:
 
 
 @TRANSFORMS.register_module()
-class ColorJitter(BaseTransform):
+class ColorJitter(RandomApply):
     """Randomly change brightness, contrast, saturation and hue (RGB).
 
     torchvision's ``ColorJitter`` semantics, applied with probability
@@ -49,6 +49,8 @@ class ColorJitter(BaseTransform):
         prob (float): Probability to apply the jitter. Defaults to 0.8.
     """
 
+    repr_keys = ('brightness', 'contrast', 'saturation', 'hue', 'prob')
+
     def __init__(self,
                  brightness: float = 0.4,
                  contrast: float = 0.4,
@@ -57,13 +59,11 @@ class ColorJitter(BaseTransform):
                  prob: float = 0.8) -> None:
         if not 0 <= hue <= 0.5:
             raise ValueError(f'hue must be in [0, 0.5], got {hue}')
-        if not 0 <= prob <= 1:
-            raise ValueError(f'prob must be in [0, 1], got {prob}')
+        super().__init__(prob)
         self.brightness = brightness
         self.contrast = contrast
         self.saturation = saturation
         self.hue = hue
-        self.prob = prob
         self._ranges = [
             (adjust_brightness, factor_range(brightness)),
             (adjust_contrast, factor_range(contrast)),
@@ -86,24 +86,17 @@ class ColorJitter(BaseTransform):
                 ops.append((fn, float(np.random.uniform(*bounds))))
         return ops
 
-    def transform(self, results: dict) -> dict:
-        """Jitter ``results['img']`` with probability ``prob``.
+    def apply(self, results: dict) -> dict:
+        """Jitter ``results['img']``.
 
         Args:
             results (dict): Result dict with ``img``.
 
         Returns:
-            dict: The result dict, ``img`` jittered or unchanged.
+            dict: The result dict, ``img`` jittered.
         """
-        if np.random.rand() >= self.prob:
-            return results
         img = results['img']
         for fn, factor in self.sample_ops():
             img = fn(img, factor)
         results['img'] = img
         return results
-
-    def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(brightness={self.brightness}, '
-                f'contrast={self.contrast}, saturation={self.saturation}, '
-                f'hue={self.hue}, prob={self.prob})')

@@ -3,9 +3,9 @@ from typing import Optional, Tuple
 
 import cv2
 import numpy as np
-from mmcv.transforms import BaseTransform
 
 from mmpixpro.registry import TRANSFORMS
+from .random_apply import RandomApply
 
 
 def auto_kernel_size(height: int, width: int) -> int:
@@ -22,7 +22,7 @@ def auto_kernel_size(height: int, width: int) -> int:
 
 
 @TRANSFORMS.register_module()
-class RandomGaussianBlur(BaseTransform):
+class RandomGaussianBlur(RandomApply):
     """Gaussian blur with a random sigma, applied with probability ``prob``.
 
     ``sigma ~ U(sigma[0], sigma[1])``; the kernel is square, of size
@@ -39,6 +39,8 @@ class RandomGaussianBlur(BaseTransform):
         kernel_size (int, optional): Odd kernel size. Defaults to None.
     """
 
+    repr_keys = ('sigma', 'prob', 'kernel_size')
+
     def __init__(self,
                  sigma: Tuple[float, float] = (0.1, 2.0),
                  prob: float = 1.0,
@@ -47,23 +49,19 @@ class RandomGaussianBlur(BaseTransform):
             raise ValueError(f'need 0 < sigma[0] <= sigma[1], got {sigma}')
         if kernel_size is not None and kernel_size % 2 == 0:
             raise ValueError(f'kernel_size must be odd, got {kernel_size}')
-        if not 0 <= prob <= 1:
-            raise ValueError(f'prob must be in [0, 1], got {prob}')
+        super().__init__(prob)
         self.sigma = tuple(sigma)
-        self.prob = prob
         self.kernel_size = kernel_size
 
-    def transform(self, results: dict) -> dict:
-        """Blur ``results['img']`` with probability ``prob``.
+    def apply(self, results: dict) -> dict:
+        """Blur ``results['img']`` with a random sigma.
 
         Args:
             results (dict): Result dict with ``img``.
 
         Returns:
-            dict: The result dict, ``img`` blurred or unchanged.
+            dict: The result dict, ``img`` blurred.
         """
-        if np.random.rand() >= self.prob:
-            return results
         sigma = float(np.random.uniform(*self.sigma))
         img = results['img']
         k = self.kernel_size or auto_kernel_size(*img.shape[:2])
@@ -73,7 +71,3 @@ class RandomGaussianBlur(BaseTransform):
             sigmaY=sigma,
             borderType=cv2.BORDER_REFLECT_101)
         return results
-
-    def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(sigma={self.sigma}, '
-                f'prob={self.prob}, kernel_size={self.kernel_size})')

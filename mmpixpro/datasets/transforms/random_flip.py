@@ -1,8 +1,8 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 import numpy as np
-from mmcv.transforms import BaseTransform
 
 from mmpixpro.registry import TRANSFORMS
+from .random_apply import RandomApply
 
 
 def flip_box(box: np.ndarray) -> np.ndarray:
@@ -19,7 +19,7 @@ def flip_box(box: np.ndarray) -> np.ndarray:
 
 
 @TRANSFORMS.register_module()
-class RandomHorizontalFlipWithBox(BaseTransform):
+class RandomHorizontalFlipWithBox(RandomApply):
     """Flip horizontally with probability ``prob``, keeping the crop box.
 
     Put it after :class:`RandomResizedCropWithBox`: the flip is recorded by
@@ -34,9 +34,7 @@ class RandomHorizontalFlipWithBox(BaseTransform):
     """
 
     def __init__(self, prob: float = 0.5) -> None:
-        if not 0 <= prob <= 1:
-            raise ValueError(f'prob must be in [0, 1], got {prob}')
-        self.prob = prob
+        super().__init__(prob)
 
     def transform(self, results: dict) -> dict:
         """Flip ``results['img']`` (and its box) with probability ``prob``.
@@ -45,17 +43,24 @@ class RandomHorizontalFlipWithBox(BaseTransform):
             results (dict): Result dict with ``img``.
 
         Returns:
-            dict: The result dict, flipped or unchanged.
+            dict: The result dict, flipped or unchanged, with ``flip``.
         """
-        flip = bool(np.random.rand() < self.prob)
-        results['flip'] = flip
-        results['flip_direction'] = 'horizontal' if flip else None
-        if not flip:
-            return results
+        results['flip'] = False
+        results['flip_direction'] = None
+        return super().transform(results)
+
+    def apply(self, results: dict) -> dict:
+        """Flip the image and swap the box's x ends.
+
+        Args:
+            results (dict): Result dict with ``img``.
+
+        Returns:
+            dict: The flipped result dict.
+        """
+        results['flip'] = True
+        results['flip_direction'] = 'horizontal'
         results['img'] = np.ascontiguousarray(results['img'][:, ::-1])
         if 'crop_box' in results:
             results['crop_box'] = flip_box(results['crop_box'])
         return results
-
-    def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(prob={self.prob})'
