@@ -78,6 +78,9 @@ class LARS(Optimizer):
     def step(self, closure=None):
         """Perform one optimisation step.
 
+        All parameters of a group are updated with ``torch._foreach_*``
+        calls (a few kernels per group instead of several per parameter).
+
         Args:
             closure (callable, optional): Re-evaluates the model and returns
                 the loss.
@@ -91,35 +94,45 @@ class LARS(Optimizer):
                 loss = closure()
         for group in self.param_groups:
             params = [p for p in group['params'] if p.grad is not None]
-            updates = [self._scaled_update(p, group) for p in params]
+            if not params:
+                continue
+            updates = [p.grad for p in params]
+            scaled = [i for i, p in enumerate(params)
+                      if not lars_excluded(p, group)]
+            if scaled:
+                scaled_updates = self._trust_scaled(
+                    [params[i] for i in scaled], [updates[i] for i in scaled],
+                    group)
+                for i, update in zip(scaled, scaled_updates):
+                    updates[i] = update
             self._momentum_step(params, updates, group)
         return loss
 
     @staticmethod
-    def _scaled_update(param: Tensor, group: dict) -> Tensor:
-        """``d`` for one parameter: weight decay and trust ratio applied."""
-        grad = param.grad
-        if lars_excluded(param, group):
-            return grad
-        if group['weight_decay'] != 0:
-            grad = grad.add(param, alpha=group['weight_decay'])
-        w_norm = torch.linalg.vector_norm(param)
-        d_norm = torch.linalg.vector_norm(grad)
+    def _trust_scaled(params: List[Tensor], grads: List[Tensor],
+                      group: dict) -> List[Tensor]:
+        """``d = (g + wd w) * eta ||w|| / (||g + wd w|| + eps)`` per tensor.
+
+        The trust ratio is 1 where ``||w||`` or ``||d||`` is 0.
+        """
+        updates = torch._foreach_add(grads, params, alpha=group['weight_decay'])
+        w_norm = torch.stack(torch._foreach_norm(params))
+        d_norm = torch.stack(torch._foreach_norm(updates))
         trust = torch.where((w_norm > 0) & (d_norm > 0),
                             group['eta'] * w_norm / (d_norm + group['eps']),
                             torch.ones_like(w_norm))
-        return grad * trust
+        torch._foreach_mul_(updates, list(trust.unbind()))
+        return updates
 
     def _momentum_step(self, params: List[Tensor], updates: List[Tensor],
                        group: dict) -> None:
-        """``buf = mu * buf + d``; ``w -= lr * buf``."""
-        for param, update in zip(params, updates):
-            if group['momentum'] != 0:
-                state = self.state[param]
-                if 'momentum_buffer' not in state:
-                    state['momentum_buffer'] = update.clone()
-                else:
-                    state['momentum_buffer'].mul_(group['momentum']).add_(
-                        update)
-                update = state['momentum_buffer']
-            param.add_(update, alpha=-group['lr'])
+        """``buf = mu * buf + d`` (buf starts at 0); ``w -= lr * buf``."""
+        if group['momentum'] != 0:
+            bufs = [
+                self.state[p].setdefault('momentum_buffer',
+                                         torch.zeros_like(p)) for p in params
+            ]
+            torch._foreach_mul_(bufs, group['momentum'])
+            torch._foreach_add_(bufs, updates)
+            updates = bufs
+        torch._foreach_add_(params, updates, alpha=-group['lr'])
