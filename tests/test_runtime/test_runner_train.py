@@ -115,3 +115,18 @@ def test_resume_continues_like_an_uninterrupted_run(tiny_image_root,
     assert any(k.startswith('target_net.') for k in fa)
     for key in fa:
         assert torch.allclose(fa[key].float(), fb[key].float(), atol=1e-6), key
+
+
+def test_torch_compile_option_gives_the_same_losses(tiny_image_root,
+                                                    tmp_path):
+    """``compile = dict(...)`` in a config (mmengine compiles train_step)."""
+    losses = {}
+    for name, compile_cfg in (('plain', None),
+                              ('compiled', dict(backend='aot_eager'))):
+        cfg = demo_cfg(tiny_image_root, tmp_path / name, max_epochs=1)
+        if compile_cfg is not None:
+            cfg.compile = compile_cfg
+        Runner.from_cfg(cfg).train()
+        losses[name] = [r['loss'] for r in read_scalars(tmp_path / name)]
+    assert len(losses['plain']) == 2
+    assert losses['compiled'] == pytest.approx(losses['plain'], abs=1e-5)
