@@ -1,0 +1,123 @@
+# Copyright (c) mmpixpro contributors. All rights reserved.
+"""Load an exported file strictly into the architecture it is meant for.
+
+mmengine's ``Pretrained`` init, detectron2's checkpointer and many user
+scripts load non-strictly and only log missing keys; a renamed or missing
+key then leaves layers random without an error. Run these checks on every
+export (the converter and the benchmark launchers do).
+"""
+from typing import Dict
+
+from torch import Tensor, nn
+
+from .checkpoint import BACKBONE_PREFIX, load_state_dict, strip_prefix
+from .converter import MM_NECK_PREFIX, TARGETS
+from .detectron2 import d2_to_mm_key, load_d2_pkl
+from .fpn import check_fpn_names
+from .resnet import check_resnet, infer_resnet_depth, resnet_shapes
+from .state_dict_check import KeyMismatchError, check_keys_and_shapes
+
+
+def verify_export(path: str, target: str) -> int:
+    """Check an export key for key against its architecture.
+
+    mm formats: ``backbone.*`` must equal mmpretrain's ``ResNet(depth)``
+    (the keys of mmdet's/mmseg's ``ResNet``), ``neck.*`` must be mmdet FPN
+    parameters, nothing else may be present. torchvision: strict load into
+    ``torchvision.models.resnet{depth}`` with ``fc`` removed. detectron2:
+    every name maps back to a ResNet key and covers all of them.
+
+    Args:
+        path (str): The exported file.
+        target (str): The target it was exported for.
+
+    Returns:
+        int: The ResNet depth.
+
+    Raises:
+        KeyMismatchError | ValueError: On any mismatch, naming the keys.
+    """
+    if target not in TARGETS:
+        raise ValueError(f'Unknown target {target!r}; choose from {TARGETS}')
+    if target == 'detectron2':
+        return _verify_d2(path)
+    state = load_state_dict(path)
+    if target == 'torchvision':
+        return load_into_torchvision(state, path)
+    return _verify_mm(state, path)
+
+
+def _verify_mm(state: Dict[str, Tensor], path: str) -> int:
+    """``backbone.*`` == ResNet(depth); ``neck.*`` FPN names; no more."""
+    other = [k for k in state
+             if not k.startswith((BACKBONE_PREFIX, MM_NECK_PREFIX))]
+    if other:
+        raise KeyMismatchError(f'{path}', [], other, [])
+    backbone = strip_prefix(state, BACKBONE_PREFIX)
+    if not backbone:
+        raise ValueError(f'{path}: no "backbone.*" keys.')
+    depth = infer_resnet_depth(backbone, path)
+    check_resnet(backbone, depth, f'{path} ("backbone.*" vs ResNet-{depth})')
+    check_fpn_names(strip_prefix(state, MM_NECK_PREFIX), path)
+    return depth
+
+
+def load_into_torchvision(state: Dict[str, Tensor],
+                          path: str = 'weights') -> int:
+    """Strictly load a bare ResNet state_dict into torchvision's ResNet.
+
+    Args:
+        state (dict[str, Tensor]): Exported torchvision weights.
+        path (str): Named in errors.
+
+    Returns:
+        int: The ResNet depth.
+    """
+    import torchvision
+    depth = infer_resnet_depth(state, path)
+    model = getattr(torchvision.models, f'resnet{depth}')(weights=None)
+    model.fc = nn.Identity()  # the export has no classifier
+    check_keys_and_shapes(state, {k: v.shape for k, v in
+                                  model.state_dict().items()},
+                          f'{path} (vs torchvision resnet{depth})')
+    model.load_state_dict(state, strict=True)
+    return depth
+
+
+def _verify_d2(path: str) -> int:
+    """Every detectron2 name maps back; together they cover the ResNet."""
+    model = load_d2_pkl(path)['model']
+    backbone = {}
+    for key, value in model.items():
+        if key.startswith('fpn_'):
+            continue
+        backbone[d2_to_mm_key(key)] = value
+    depth = infer_resnet_depth(backbone, path)
+    expected = {k: s for k, s in resnet_shapes(depth).items()
+                if not k.endswith('num_batches_tracked')}
+    check_keys_and_shapes(backbone, expected,
+                          f'{path} (detectron2 names vs ResNet-{depth})')
+    return depth
+
+
+def load_backbone_strict(module: nn.Module, path: str,
+                         prefix: str = BACKBONE_PREFIX) -> None:
+    """Load ``prefix*`` of an mm-format export into ``module``, strictly.
+
+    The strict counterpart of
+    ``init_cfg=dict(type='Pretrained', checkpoint=path, prefix=prefix)``.
+
+    Args:
+        module (nn.Module): e.g. an mmpretrain/mmdet/mmseg ResNet.
+        path (str): An mm-format export.
+        prefix (str): Defaults to ``'backbone.'``.
+
+    Raises:
+        KeyMismatchError: Naming the missing/unexpected keys.
+    """
+    weights = strip_prefix(load_state_dict(path), prefix)
+    check_keys_and_shapes(weights, {k: v.shape for k, v in
+                                    module.state_dict().items()},
+                          f'{path} ("{prefix}*" vs '
+                          f'{type(module).__name__})')
+    module.load_state_dict(weights, strict=True)
