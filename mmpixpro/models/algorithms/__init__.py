@@ -1,4 +1,5 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 from .pixpro import PixPro
+from .pixpro_instance import PixProInstance
 
-__all__ = ['PixPro']
+__all__ = ['PixPro', 'PixProInstance']

@@ -7,7 +7,7 @@ from mmpretrain.structures import DataSample
 from torch import Tensor, nn
 
 from mmpixpro.registry import MODELS
-from ..utils import MomentumEncoder
+from ..utils import MomentumEncoder, probe_feature_channels
 
 
 @MODELS.register_module()
@@ -23,8 +23,13 @@ class PixPro(BaseSelfSupervisor):
     The momentum ``m`` is set every iteration by
     :class:`mmpixpro.engine.PixProMomentumHook` from the Runner's global
     iteration; the EMA step runs once per iteration before the targets are
-    computed. When the neck returns several levels (e.g. an FPN), the loss
-    is averaged over levels.
+    computed. When the neck returns several levels (e.g. on an FPN), the
+    loss is averaged over levels.
+
+    The projector's input channels may be left to the backbone
+    (``neck.in_channels=None``): they are then read from one dummy forward
+    at build time, so any backbone that returns a feature map works; the
+    feature size (hence the stride) is read from the maps at every step.
 
     Args:
         backbone (dict): Backbone config, e.g. mmpretrain's ResNet.
@@ -41,6 +46,10 @@ class PixPro(BaseSelfSupervisor):
             statistics of the target (computed over both views), so it is
             off by default: the spec normalises each view on its own.
             Defaults to False.
+        fpn (dict, optional): A feature pyramid between the backbone and the
+            projector (head-network pretraining), e.g. :class:`FPN`; the
+            pixel task then runs on the levels the neck selects. Stored as
+            ``fpn`` with mmdet's parameter names. Defaults to None.
         pretrained (str, optional): Checkpoint to initialise from.
         data_preprocessor (dict, optional): Defaults to
             ``SelfSupDataPreprocessor``.
@@ -54,9 +63,17 @@ class PixPro(BaseSelfSupervisor):
                  base_momentum: float = 0.99,
                  channels_last: bool = True,
                  batch_target_views: bool = False,
+                 fpn: Optional[dict] = None,
                  pretrained: Optional[str] = None,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
+        backbone = MODELS.build(backbone)
+        fpn = MODELS.build(fpn) if fpn is not None else None
+        if neck.get('in_channels', 0) is None:
+            neck = dict(
+                neck,
+                in_channels=probe_feature_channels(
+                    [backbone] + ([fpn] if fpn is not None else [])))
         super().__init__(
             backbone=backbone,
             neck=neck,
@@ -66,16 +83,26 @@ class PixPro(BaseSelfSupervisor):
             init_cfg=init_cfg)
         self.base_momentum = base_momentum
         self.momentum = base_momentum
+        self.fpn = fpn
         self.target_net = MomentumEncoder(
-            nn.Sequential(self.backbone, self.neck))
+            nn.Sequential(*self.online_networks()))
         self.batch_target_views = batch_target_views
         self.memory_format = (
             torch.channels_last if channels_last else torch.contiguous_format)
         self.to(memory_format=self.memory_format)
 
+    def online_networks(self) -> List[nn.Module]:
+        """The chain backbone [-> fpn] -> projector, mirrored by the target."""
+        fpn = [self.fpn] if self.fpn is not None else []
+        return [self.backbone, *fpn, self.neck]
+
     def online_parameters(self) -> List[nn.Parameter]:
-        """Parameters of backbone + neck, in the momentum copy's order."""
-        return [*self.backbone.parameters(), *self.neck.parameters()]
+        """Parameters of the online chain, in the momentum copy's order."""
+        return [p for net in self.online_networks() for p in net.parameters()]
+
+    def update_targets(self) -> None:
+        """EMA step of every momentum copy with the current ``momentum``."""
+        self.target_net.update(self.online_parameters(), self.momentum)
 
     def init_weights(self) -> None:
         """Initialise the online networks, then copy them into the target."""
@@ -91,7 +118,9 @@ class PixPro(BaseSelfSupervisor):
         Returns:
             tuple[Tensor]: One (N, C, h, w) map per level.
         """
-        return self.neck(self.backbone(view))
+        for net in self.online_networks():
+            view = net(view)
+        return view
 
     def loss(self, inputs: List[Tensor], data_samples: List[DataSample],
              **kwargs) -> Dict[str, Tensor]:
@@ -105,18 +134,35 @@ class PixPro(BaseSelfSupervisor):
         Returns:
             dict[str, Tensor]: ``loss``, the total loss.
         """
-        if len(inputs) != 2:
-            raise ValueError(f'PixPro needs 2 views, got {len(inputs)}')
-        boxes = self.gather_boxes(data_samples, inputs[0].device)  # (N,2,4)
-        self.target_net.update(self.online_parameters(), self.momentum)
+        inputs, boxes = self.prepare_views(inputs, data_samples)
+        self.update_targets()
 
-        inputs = [v.contiguous(memory_format=self.memory_format)
-                  for v in inputs]
         online = [self.project(v) for v in inputs]
         target = self.target_projections(inputs)
 
         loss = self.symmetric_level_loss(online, target, boxes)
         return dict(loss=loss)
+
+    def prepare_views(self, inputs: List[Tensor],
+                      data_samples: List[DataSample]
+                      ) -> Tuple[List[Tensor], Tensor]:
+        """Check the two views and stack their crop boxes.
+
+        Args:
+            inputs (list[Tensor]): Two views, each (N, 3, H, W).
+            data_samples (list[DataSample]): Each with ``crop_boxes`` (2, 4).
+
+        Returns:
+            tuple[list[Tensor], Tensor]: The views in the model's memory
+            format and the boxes of shape (N, 2, 4).
+        """
+        if len(inputs) != 2:
+            raise ValueError(
+                f'{type(self).__name__} needs 2 views, got {len(inputs)}')
+        boxes = self.gather_boxes(data_samples, inputs[0].device)  # (N,2,4)
+        views = [v.contiguous(memory_format=self.memory_format)
+                 for v in inputs]
+        return views, boxes
 
     @torch.no_grad()
     def target_projections(self, views: List[Tensor]

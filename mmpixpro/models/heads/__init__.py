@@ -1,4 +1,6 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
+from .instance_head import InstanceBranchHead
+from .pixel_contrast_head import PixelContrastHead
 from .ppm_head import PixelPropagationHead
 
-__all__ = ['PixelPropagationHead']
+__all__ = ['PixelPropagationHead', 'PixelContrastHead', 'InstanceBranchHead']
