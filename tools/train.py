@@ -17,8 +17,10 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from mmpixpro.utils import (register_all_modules, setup_amp,  # noqa: E402
-                            setup_resume)
+from mmpixpro.registry import RUNNERS  # noqa: E402
+from mmpixpro.utils import (check_config, check_data_root,  # noqa: E402
+                            init_cpu_distributed, register_all_modules,
+                            setup_amp, setup_resume, setup_sync_bn)
 
 
 def parse_args() -> argparse.Namespace:
@@ -72,16 +74,32 @@ def build_config(args: argparse.Namespace) -> Config:
     elif cfg.get('work_dir') is None:
         name = osp.splitext(osp.basename(args.config))[0]
         cfg.work_dir = osp.join('./work_dirs', name)
+    check_config(cfg)  # typos and missing keys, before anything is built
     setup_amp(cfg, args.amp)
     setup_resume(cfg, args.resume)
+    setup_sync_bn(cfg)
     return cfg
+
+
+def build_runner(cfg: Config) -> Runner:
+    """Check the data root, then build the Runner.
+
+    The check runs before the Runner builds the model (mmengine builds the
+    dataset only when training starts), so a wrong data_root fails in
+    seconds with a clear message.
+    """
+    check_data_root(cfg)
+    if 'runner_type' in cfg:
+        return RUNNERS.build(cfg)
+    return Runner.from_cfg(cfg)
 
 
 def main() -> None:
     args = parse_args()
     register_all_modules(init_default_scope=False)
     cfg = build_config(args)
-    runner = Runner.from_cfg(cfg)
+    init_cpu_distributed(cfg)  # mmengine's own init needs CUDA
+    runner = build_runner(cfg)
     runner.train()
 
 

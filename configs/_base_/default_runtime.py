@@ -11,6 +11,15 @@ default_hooks = dict(
     # checkpoints hold only tensors and plain types: resumable under
     # torch.load(weights_only=True)
     plain_checkpoint=dict(type='PlainCheckpointHook'),
+    # atomic saves (temp file + rename); weights-only loading with key
+    # mapping of torchvision/mmpretrain/official-PixPro checkpoints
+    safe_checkpoint_io=dict(type='SafeCheckpointIOHook'),
+    # a NaN/inf loss stops the run before the step (action='skip' to go on)
+    non_finite_loss=dict(type='NonFiniteLossHook', action='stop'),
+    # undecodable images are skipped, counted and bounded
+    broken_images=dict(type='BrokenImageHook', max_fraction=0.01),
+    # multi-process runs: check the replicas agree
+    param_consistency=dict(type='ParamConsistencyHook', interval=1000),
 )
 
 env_cfg = dict(

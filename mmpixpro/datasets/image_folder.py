@@ -2,11 +2,17 @@
 import os
 from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
+import numpy as np
 import torch
 from mmengine.dataset import BaseDataset
 
 from mmpixpro.registry import DATASETS, TRANSFORMS
 from .seeding import fold_seed, seeded_global_rngs
+from .transforms.loading import ImageDecodeError
+
+# metainfo key listing the undecodable files a sample replaced (read by
+# mmpixpro.engine.hooks.BrokenImageHook)
+SKIPPED_KEY = 'skipped_images'
 
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.ppm', '.pgm', '.tif',
                   '.tiff', '.webp')
@@ -75,6 +81,13 @@ class UnlabeledImageFolder(BaseDataset):
     workers see what the main process sets. :class:`EpochSeedSampler`
     calls :meth:`set_epoch`. Without a seed the global streams are used
     as they are.
+
+    Undecodable files (:class:`ImageDecodeError`) do not stop training:
+    the sample is replaced by another index drawn from (seed, epoch, idx,
+    attempt), up to ``max_refetch`` times, and the skipped paths are listed
+    in the replacement's data-sample metainfo under ``skipped_images``, so
+    that :class:`BrokenImageHook` can warn, count and bound them in the main
+    process even when the dataset runs in dataloader workers.
 
     Args:
         data_root (str): Root folder of the images.
@@ -167,6 +180,48 @@ class UnlabeledImageFolder(BaseDataset):
         """int | None: Seed of the augmentations, None if not set."""
         return int(self._epoch_state[1]) if self._epoch_state[2] else None
 
+    def __getitem__(self, idx: int) -> Any:
+        """Sample ``idx``, replacing undecodable images by other samples.
+
+        Args:
+            idx (int): Index in ``data_list``.
+
+        Returns:
+            Any: The pipeline output of ``idx`` or of its replacement.
+
+        Raises:
+            RuntimeError: If ``max_refetch`` replacements fail as well.
+        """
+        if not self._fully_initialized:
+            self.full_init()
+        skipped: List[str] = []
+        for attempt in range(self.max_refetch + 1):
+            try:
+                data = self.prepare_data(idx)
+            except ImageDecodeError:
+                skipped.append(self.get_data_info(idx)['img_path'])
+                data = None
+            if data is not None:
+                return attach_skipped(data, skipped)
+            idx = self.substitute_index(idx, attempt)
+        raise RuntimeError(
+            f'No usable sample after {self.max_refetch + 1} tries; '
+            f'undecodable files: {skipped[:5]}')
+
+    def substitute_index(self, idx: int, attempt: int) -> int:
+        """The index that replaces a failed sample, reproducibly.
+
+        Args:
+            idx (int): The failed index.
+            attempt (int): How many replacements were tried before.
+
+        Returns:
+            int: An index in ``[0, len(self))``.
+        """
+        epoch, seed, _ = self._epoch_state.tolist()
+        rng = np.random.default_rng([seed, epoch, idx, attempt, 1])
+        return int(rng.integers(len(self)))
+
     def prepare_data(self, idx: int) -> Any:
         """Run the pipeline on sample ``idx``, seeded if a seed is set.
 
@@ -182,3 +237,21 @@ class UnlabeledImageFolder(BaseDataset):
             return self.pipeline(data_info)
         with seeded_global_rngs(seed, epoch, idx):
             return self.pipeline(data_info)
+
+
+def attach_skipped(data: Any, skipped: List[str]) -> Any:
+    """List the skipped files in the data sample of a pipeline output.
+
+    Args:
+        data (Any): Pipeline output, normally ``{'inputs', 'data_samples'}``.
+        skipped (list[str]): Undecodable files this sample replaced.
+
+    Returns:
+        Any: ``data``, its data sample's metainfo extended when possible.
+    """
+    if not skipped:
+        return data
+    sample = data.get('data_samples') if isinstance(data, dict) else None
+    if sample is not None and hasattr(sample, 'set_metainfo'):
+        sample.set_metainfo({SKIPPED_KEY: list(skipped)})
+    return data

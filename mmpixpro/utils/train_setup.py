@@ -63,3 +63,60 @@ def setup_resume(cfg: Config, resume: Optional[str]) -> Config:
         cfg.resume = True
         cfg.load_from = resume
     return cfg
+
+
+def setup_sync_bn(cfg: Config, cuda: Optional[bool] = None) -> Config:
+    """Keep SyncBN on GPUs; fall back to per-rank BN on CPU.
+
+    torch's ``SyncBatchNorm`` refuses CPU tensors in distributed mode, so a
+    multi-process CPU run (gloo) with ``sync_bn`` set would fail at the
+    first forward. Without CUDA, ``cfg.sync_bn`` is set to None with a
+    warning: every rank then normalises with its own batch statistics (as
+    single-GPU BN does) and keeps its own running statistics; rank 0's are
+    the ones checkpointed. On GPUs nothing changes.
+
+    Args:
+        cfg (Config): The full config; changed in place.
+        cuda (bool, optional): Whether CUDA is used; None asks torch.
+
+    Returns:
+        Config: ``cfg``.
+    """
+    cuda = torch.cuda.is_available() if cuda is None else cuda
+    if cfg.get('sync_bn') and not cuda:
+        warnings.warn(f'sync_bn={cfg.sync_bn!r} needs CUDA (torch '
+                      'SyncBatchNorm has no CPU implementation); without a '
+                      'GPU every rank uses its own BN statistics.')
+        cfg.sync_bn = None
+    return cfg
+
+
+def init_cpu_distributed(cfg: Config, cuda: Optional[bool] = None) -> bool:
+    """Make ``--launcher pytorch`` work on a machine without GPUs.
+
+    mmengine's ``init_dist`` always calls ``torch.cuda.set_device`` and its
+    default DDP wrapper passes ``device_ids=[LOCAL_RANK]``; both fail on
+    CPU. Without CUDA the gloo process group is created here (``env://``
+    from the variables torchrun sets; the Runner then finds it initialised)
+    and, unless the config has one, ``model_wrapper_cfg`` becomes a DDP
+    wrapper without ``device_ids``.
+
+    Args:
+        cfg (Config): The full config (``launcher`` read, wrapper set).
+        cuda (bool, optional): Whether CUDA is used; None asks torch.
+
+    Returns:
+        bool: Whether a process group was created here.
+    """
+    cuda = torch.cuda.is_available() if cuda is None else cuda
+    import torch.distributed as dist
+    if cfg.get('launcher') != 'pytorch' or cuda or dist.is_initialized():
+        return False
+    dist.init_process_group(backend='gloo')
+    if cfg.get('model_wrapper_cfg') is None:
+        cfg.model_wrapper_cfg = dict(
+            type='MMDistributedDataParallel',
+            device_ids=None,  # CPU modules take no device ids
+            broadcast_buffers=False,
+            find_unused_parameters=cfg.get('find_unused_parameters', False))
+    return True

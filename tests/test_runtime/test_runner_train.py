@@ -86,35 +86,97 @@ class PreemptAfterEpoch(Hook):
         self.epoch = epoch
 
     def after_train_epoch(self, runner):
-        if runner.epoch == self.epoch:
+        # runner.epoch is still 0-based here (the loop increments it after
+        # this hook): epoch ``self.epoch`` (1-based) has just finished
+        if runner.epoch + 1 == self.epoch:
             raise Preempted(f'pre-empted after epoch {self.epoch}')
+
+
+class RecordBatches(Hook):
+    """Record each iteration's image paths and a checksum of its inputs."""
+
+    def __init__(self):
+        self.batches = {}
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        paths = [s.img_path for s in data_batch['data_samples']]
+        boxes = [s.crop_boxes for s in data_batch['data_samples']]
+        pixels = sum(float(view.double().sum())
+                     for view in data_batch['inputs'])
+        self.batches[runner.iter + 1] = (paths, pixels, torch.stack(
+            [torch.as_tensor(b) for b in boxes]).double().sum().item())
+
+
+def all_scalar_rows(work_dir):
+    """Logged rows of every run in ``work_dir``, by iteration."""
+    rows = {}
+    for path in sorted(glob.glob(
+            osp.join(str(work_dir), '*', 'vis_data', 'scalars.json'))):
+        with open(path) as f:
+            for row in map(json.loads, f):
+                if 'loss' in row:
+                    rows[row['iter']] = row
+    return rows
+
+
+def assert_same_tensors(a, b, what):
+    """Nested dicts/lists of tensors and numbers agree within 1e-6."""
+    if isinstance(a, dict):
+        assert a.keys() == b.keys(), what
+        for key in a:
+            assert_same_tensors(a[key], b[key], f'{what}.{key}')
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), what
+        for i, (x, y) in enumerate(zip(a, b)):
+            assert_same_tensors(x, y, f'{what}[{i}]')
+    elif isinstance(a, torch.Tensor):
+        assert torch.allclose(a.double(), b.double(), atol=1e-6), what
+    else:
+        assert a == pytest.approx(b, rel=1e-6, abs=1e-7), what
 
 
 def test_resume_continues_like_an_uninterrupted_run(tiny_image_root,
                                                      tmp_path):
     full = Runner.from_cfg(demo_cfg(tiny_image_root, tmp_path / 'full', 3))
+    full_batches = RecordBatches()
+    full.register_hook(full_batches)
     full.train()
     # the same config, killed after epoch 2, then resumed
     cfg = demo_cfg(tiny_image_root, tmp_path / 'part', 3)
     killed = Runner.from_cfg(cfg)
+    part_batches = RecordBatches()
+    killed.register_hook(part_batches)
     killed.register_hook(PreemptAfterEpoch(2))
     with pytest.raises(Preempted):
         killed.train()
     cfg = demo_cfg(tiny_image_root, tmp_path / 'part', 3)
     cfg.resume = True
     resumed = Runner.from_cfg(cfg)
+    resumed.register_hook(part_batches)
     resumed.train()
     assert resumed.iter == full.iter == 6
-    full_rows = read_scalars(tmp_path / 'full')
-    resumed_rows = read_scalars(tmp_path / 'part')
-    assert [r['iter'] for r in resumed_rows][-2:] == [5, 6]
-    for a, b in zip(full_rows[-2:], resumed_rows[-2:]):
+    # every iteration: same images, same augmentations, loss, lr, momentum
+    assert part_batches.batches.keys() == full_batches.batches.keys()
+    for it, (paths, pixels, boxes) in full_batches.batches.items():
+        got = part_batches.batches[it]
+        assert got[0] == paths, it
+        assert got[1:] == pytest.approx((pixels, boxes), rel=1e-9), it
+    full_rows = all_scalar_rows(tmp_path / 'full')
+    part_rows = all_scalar_rows(tmp_path / 'part')
+    assert sorted(part_rows) == sorted(full_rows) == [1, 2, 3, 4, 5, 6]
+    for it in full_rows:
         for key in ('loss', 'lr', 'momentum'):
-            assert a[key] == pytest.approx(b[key], rel=1e-6, abs=1e-7), key
+            assert part_rows[it][key] == pytest.approx(
+                full_rows[it][key], rel=1e-6, abs=1e-7), (it, key)
+    # online and momentum networks, optimizer state, momentum value
     fa, fb = full.model.state_dict(), resumed.model.state_dict()
     assert any(k.startswith('target_net.') for k in fa)
-    for key in fa:
-        assert torch.allclose(fa[key].float(), fb[key].float(), atol=1e-6), key
+    assert_same_tensors(fa, fb, 'model')
+    assert_same_tensors(full.optim_wrapper.state_dict(),
+                        resumed.optim_wrapper.state_dict(), 'optimizer')
+    assert full.model.momentum == pytest.approx(resumed.model.momentum,
+                                                abs=1e-12)
+    assert full.optim_wrapper.get_lr() == resumed.optim_wrapper.get_lr()
 
 
 def test_torch_compile_option_gives_the_same_losses(tiny_image_root,

@@ -1,5 +1,13 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
+from .broken_image_hook import BrokenImageHook, TooManyBrokenImagesError
 from .momentum_hook import CosineMomentumHook
+from .non_finite_loss_hook import NonFiniteLossError, NonFiniteLossHook
+from .param_consistency_hook import ParamConsistencyHook
 from .plain_checkpoint_hook import PlainCheckpointHook
+from .safe_checkpoint_io_hook import SafeCheckpointIOHook
 
-__all__ = ['CosineMomentumHook', 'PlainCheckpointHook']
+__all__ = [
+    'CosineMomentumHook', 'PlainCheckpointHook', 'BrokenImageHook',
+    'TooManyBrokenImagesError', 'NonFiniteLossError', 'NonFiniteLossHook',
+    'ParamConsistencyHook', 'SafeCheckpointIOHook'
+]

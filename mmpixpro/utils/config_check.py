@@ -1,0 +1,241 @@
+# Copyright (c) mmpixpro contributors. All rights reserved.
+"""Check a training config before anything is built.
+
+mmengine reports a misspelt ``type`` as "not in the registry" without
+suggestions, and builds datasets, transforms and hooks only once training
+starts. :func:`check_config` walks the config first and reports, all at
+once: unknown component types (with the registry and the closest
+registered names), unknown arguments (with the component) and missing
+required keys or arguments.
+"""
+import difflib
+import inspect
+from typing import Any, Iterator, List, Optional, Sequence, Set, Tuple
+
+from mmengine.config import Config
+from mmengine.registry import Registry
+
+from mmpixpro import registry as R
+
+# top-level keys a training config cannot do without
+REQUIRED_KEYS = ('model', 'train_dataloader', 'train_cfg', 'optim_wrapper')
+REQUIRED_DATALOADER_KEYS = ('dataset', 'sampler', 'batch_size')
+
+_VAR = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+
+
+class ConfigError(ValueError):
+    """A config that cannot train, with every problem found."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__('The config has problems:\n  - ' +
+                         '\n  - '.join(self.problems))
+
+
+def registered_names(registry: Registry) -> Set[str]:
+    """Names registered in ``registry`` and in its parents.
+
+    Args:
+        registry (Registry): A registry.
+
+    Returns:
+        set[str]: All names a lookup in ``registry`` can find.
+    """
+    registry.import_from_location()
+    names: Set[str] = set()
+    while registry is not None:
+        names.update(registry.module_dict)
+        registry = registry.parent
+    return names
+
+
+def closest_names(name: str, registry: Registry, n: int = 5) -> List[str]:
+    """The registered names closest to ``name``.
+
+    Args:
+        name (str): A (misspelt) type.
+        registry (Registry): Where it was looked up.
+        n (int): At most this many. Defaults to 5.
+
+    Returns:
+        list[str]: Close names, best first.
+    """
+    names = registered_names(registry)
+    by_lower = {k.lower(): k for k in names}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n, 0.5)
+    return [by_lower[c] for c in close]
+
+
+def accepted_args(obj: Any) -> Tuple[Optional[Set[str]], Set[str]]:
+    """Keyword arguments a class (along its bases) or function accepts.
+
+    Args:
+        obj (type | callable): A registered class or function.
+
+    Returns:
+        tuple: (accepted names, or None if anything is accepted; required
+        names of the first ``__init__``/the function).
+    """
+    chain = [c for c in obj.__mro__ if '__init__' in vars(c)] \
+        if inspect.isclass(obj) else [obj]
+    accepted: Set[str] = set()
+    required: Optional[Set[str]] = None
+    for func in chain:
+        func = func.__init__ if inspect.isclass(func) else func
+        try:
+            params = list(inspect.signature(func).parameters.values())
+        except (TypeError, ValueError):  # builtins without a signature
+            return None, required or set()
+        if inspect.isclass(obj):
+            params = params[1:]  # self
+        if required is None:
+            required = {p.name for p in params
+                        if p.default is p.empty and p.kind not in _VAR}
+        accepted.update(p.name for p in params if p.kind not in _VAR)
+        if not any(p.kind == p.VAR_KEYWORD for p in params):
+            return accepted, required
+    return None, required or set()
+
+
+class _Checker:
+    """Walks a config and collects problems."""
+
+    def __init__(self) -> None:
+        self.problems: List[str] = []
+
+    def component(self,
+                  cfg: Any,
+                  registry: Registry,
+                  path: str,
+                  check_args: bool = True,
+                  injected: Sequence[str] = ()) -> Optional[Any]:
+        """Check one ``dict(type=...)``; return the registered object.
+
+        ``injected`` names arguments that the builder supplies or consumes
+        itself (e.g. a sampler's ``dataset``): never missing nor unknown.
+        """
+        if not isinstance(cfg, dict) or 'type' not in cfg:
+            return None
+        type_ = cfg['type']
+        if not isinstance(type_, str):
+            return type_ if callable(type_) else None
+        obj = registry.get(type_)
+        if obj is None:
+            close = closest_names(type_.split('.')[-1], registry)
+            hint = f'; closest registered names: {close}' if close else ''
+            self.problems.append(
+                f'{path}: type {type_!r} is not in the {registry.scope}::'
+                f'{registry.name} registry (or its parents){hint}')
+            return None
+        if check_args:
+            self.arguments(obj, cfg, path, injected)
+        return obj
+
+    def arguments(self, obj: Any, cfg: dict, path: str,
+                  injected: Sequence[str]) -> None:
+        """Report unknown and missing arguments of ``obj``."""
+        accepted, required = accepted_args(obj)
+        given = set(cfg) - {'type', '_scope_'} - set(injected)
+        name = getattr(obj, '__name__', str(obj))
+        if accepted is not None:
+            for arg in sorted(given - accepted):
+                close = difflib.get_close_matches(arg, sorted(accepted), 3)
+                hint = f' (did you mean {close}?)' if close else ''
+                self.problems.append(f'{path}: {name} has no argument '
+                                     f'{arg!r}{hint}')
+        for arg in sorted(required - given - set(injected)):
+            self.problems.append(f'{path}: {name} needs the argument '
+                                 f'{arg!r}, which is missing')
+
+    def model(self, cfg: Any, path: str, check_args: bool = True) -> None:
+        """Check a model component and, recursively, its sub-components."""
+        if isinstance(cfg, (list, tuple)):
+            for i, item in enumerate(cfg):
+                self.model(item, f'{path}[{i}]', check_args)
+            return
+        if not isinstance(cfg, dict):
+            return
+        if 'type' in cfg:
+            self.component(cfg, R.MODELS, path, check_args)
+        for key, value in cfg.items():
+            if key == 'init_cfg':
+                for i, init in enumerate(_as_list(value)):
+                    self.component(init, R.WEIGHT_INITIALIZERS,
+                                   f'{path}.init_cfg[{i}]', False)
+            else:
+                # *_cfg dicts are read by builder functions that take extra
+                # keys (e.g. norm_cfg's requires_grad): check the type only
+                self.model(value, f'{path}.{key}',
+                           check_args and not key.endswith('_cfg'))
+
+    def pipeline(self, cfg: Any, path: str) -> None:
+        """Check transforms, including nested pipelines (e.g. per view)."""
+        if isinstance(cfg, (list, tuple)):
+            for i, item in enumerate(cfg):
+                self.pipeline(item, f'{path}[{i}]')
+        elif isinstance(cfg, dict) and 'type' in cfg:
+            self.component(cfg, R.TRANSFORMS, path)
+            for key, value in cfg.items():
+                self.pipeline(value, f'{path}.{key}')
+
+
+def _as_list(value: Any) -> list:
+    """``value`` as a list (None -> [])."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _hooks(cfg: Config) -> Iterator[Tuple[str, Any]]:
+    """(path, hook cfg) of default and custom hooks."""
+    for name, hook in (cfg.get('default_hooks') or {}).items():
+        yield f'default_hooks.{name}', hook
+    for i, hook in enumerate(_as_list(cfg.get('custom_hooks'))):
+        yield f'custom_hooks[{i}]', hook
+
+
+def check_config(cfg: Config) -> None:
+    """Check a training config before anything is built.
+
+    Args:
+        cfg (Config): The full config.
+
+    Raises:
+        ConfigError: Listing every problem found.
+    """
+    checker = _Checker()
+    problems = checker.problems
+    for key in REQUIRED_KEYS:
+        if cfg.get(key) is None:
+            problems.append(f'missing required key {key!r}')
+    checker.model(cfg.get('model'), 'model')
+    loader = cfg.get('train_dataloader')
+    if isinstance(loader, dict):
+        for key in REQUIRED_DATALOADER_KEYS:
+            if key not in loader:
+                problems.append(f'train_dataloader: missing required key '
+                                f'{key!r}')
+        dataset = loader.get('dataset')
+        checker.component(dataset, R.DATASETS, 'train_dataloader.dataset')
+        if isinstance(dataset, dict):
+            checker.pipeline(dataset.get('pipeline'),
+                             'train_dataloader.dataset.pipeline')
+        checker.component(loader.get('sampler'), R.DATA_SAMPLERS,
+                          'train_dataloader.sampler', injected=['dataset'])
+    wrapper = cfg.get('optim_wrapper')
+    if isinstance(wrapper, dict):
+        checker.component(wrapper, R.OPTIM_WRAPPERS, 'optim_wrapper', False)
+        if 'optimizer' not in wrapper:
+            problems.append("optim_wrapper: missing required key "
+                            "'optimizer'")
+        checker.component(wrapper.get('optimizer'), R.OPTIMIZERS,
+                          'optim_wrapper.optimizer', injected=['params'])
+    for i, sched in enumerate(_as_list(cfg.get('param_scheduler'))):
+        checker.component(sched, R.PARAM_SCHEDULERS, f'param_scheduler[{i}]',
+                          injected=['optimizer', 'convert_to_iter_based'])
+    for path, hook in _hooks(cfg):
+        checker.component(hook, R.HOOKS, path)
+    checker.component(cfg.get('train_cfg'), R.LOOPS, 'train_cfg', False)
+    if problems:
+        raise ConfigError(problems)

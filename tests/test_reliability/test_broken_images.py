@@ -1,0 +1,121 @@
+# Copyright (c) mmpixpro contributors. All rights reserved.
+"""Odd and broken image files, and missing/empty data roots."""
+import io
+
+import numpy as np
+import pytest
+from mmengine.runner import Runner
+from PIL import Image
+from reliability_cfg import demo_cfg, load_train_tool, read_log, scalar_rows
+
+BROKEN = ('truncated.jpg', 'empty.jpg', 'text.jpg')
+
+
+def _gradient(h, w):
+    yy, xx = np.mgrid[0:h, 0:w]
+    return np.stack([xx * 255 // max(w - 1, 1), yy * 255 // max(h - 1, 1),
+                     np.full_like(xx, 90)], -1).astype(np.uint8)
+
+
+def make_corpus(folder, huge=True):
+    """Every odd case of the issue; returns {name: expected (H, W)}."""
+    folder.mkdir(parents=True)
+    rgb = Image.fromarray(_gradient(60, 80))
+    buf = io.BytesIO()
+    rgb.save(buf, 'JPEG')
+    (folder / 'truncated.jpg').write_bytes(buf.getvalue()[:300])
+    (folder / 'empty.jpg').write_bytes(b'')
+    (folder / 'text.jpg').write_text('this is not an image\n')
+    rgb.convert('L').save(folder / 'gray.jpg')
+    rgb.convert('CMYK').save(folder / 'cmyk.jpg')
+    rgb.convert('P').save(folder / 'palette.png')
+    rgb.convert('RGBA').save(folder / 'rgba.png')
+    Image.fromarray((_gradient(60, 80)[..., 0].astype(np.uint16) * 257),
+                    ).save(folder / 'deep16.png')
+    Image.new('RGB', (1, 1), (10, 200, 30)).save(folder / 'tiny.png')
+    if huge:
+        Image.new('RGB', (8000, 8000), (120, 60, 30)).save(folder / 'huge.png')
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise to display
+    rgb.save(folder / 'rotated.jpg', exif=exif)
+    rgb.save(folder / 'UPPER.JPG')
+    shapes = {'gray.jpg': (60, 80), 'cmyk.jpg': (60, 80), 'palette.png':
+              (60, 80), 'rgba.png': (60, 80), 'deep16.png': (60, 80),
+              'tiny.png': (1, 1), 'rotated.jpg': (80, 60),
+              'UPPER.JPG': (60, 80)}
+    return {**shapes, 'huge.png': (8000, 8000)} if huge else shapes
+
+
+@pytest.fixture(scope='module')
+def corpus(tmp_path_factory):
+    """The corpus to train on (the 8000x8000 file only slows training)."""
+    root = tmp_path_factory.mktemp('corpus') / 'images'
+    return root, make_corpus(root / 'odd', huge=False)
+
+
+def test_decodable_files_become_rgb(tmp_path):
+    from mmpixpro.datasets.transforms import LoadRGBImageFromFile
+    root = tmp_path / 'images'
+    expected = make_corpus(root / 'odd')
+    load = LoadRGBImageFromFile()
+    for name, shape in expected.items():
+        img = load(dict(img_path=str(root / 'odd' / name)))['img']
+        assert img.dtype == np.uint8 and img.shape == (*shape, 3), name
+    gray = load(dict(img_path=str(root / 'odd' / 'deep16.png')))['img']
+    assert gray[0, -1].tolist() == [255, 255, 255]  # 65535 -> 255
+
+
+def _corpus_cfg(root, work_dir, max_fraction):
+    cfg = demo_cfg(root, work_dir, max_epochs=1, batch_size=1)
+    cfg.train_dataloader.num_workers = 2  # counts travel from the workers
+    cfg.default_hooks.broken_images = dict(
+        type='BrokenImageHook', max_fraction=max_fraction)
+    return cfg
+
+
+def test_training_skips_counts_and_names_broken_files(corpus, tmp_path):
+    root, expected = corpus
+    runner = Runner.from_cfg(_corpus_cfg(root, tmp_path / 'w', 0.5))
+    runner.train()
+    assert runner.iter == len(expected) + len(BROKEN)
+    rows = scalar_rows(tmp_path / 'w')
+    assert rows[-1]['broken_images'] == len(BROKEN)
+    log = read_log(tmp_path / 'w')
+    assert log.count('Skipped an undecodable image: ') == len(BROKEN)
+    for name in BROKEN:
+        assert str(root / 'odd' / name) in log
+    assert sorted(runner.message_hub.get_info('broken_images')) == sorted(
+        str(root / 'odd' / n) for n in BROKEN)
+
+
+def test_too_many_broken_files_stop_the_run(corpus, tmp_path):
+    from mmpixpro.engine.hooks import TooManyBrokenImagesError
+    root, _ = corpus
+    runner = Runner.from_cfg(_corpus_cfg(root, tmp_path / 'w', 0.1))
+    with pytest.raises(TooManyBrokenImagesError, match='max_fraction=0.1'):
+        runner.train()
+
+
+@pytest.mark.parametrize('case', ['missing', 'empty'])
+def test_bad_data_root_fails_before_the_model_is_built(
+        case, tmp_path, monkeypatch):
+    root = tmp_path / 'data'
+    if case == 'empty':
+        (root / 'sub').mkdir(parents=True)
+        (root / 'sub' / 'notes.txt').write_text('no images here')
+    tool = load_train_tool()
+
+    def no_model(*args, **kwargs):
+        raise AssertionError('the model was built before the data check')
+
+    monkeypatch.setattr(Runner, 'build_model', no_model)
+    monkeypatch.setattr('sys.argv', [
+        'train.py', 'configs/pixpro/pixpro_r18_demo.py', '--work-dir',
+        str(tmp_path / 'w'), '--cfg-options',
+        f'train_dataloader.dataset.data_root={root}'
+    ])
+    with pytest.raises(FileNotFoundError) as err:
+        tool.main()
+    assert str(root) in str(err.value)
+    assert ('does not exist' if case == 'missing' else 'holds no image') \
+        in str(err.value)

@@ -1,0 +1,65 @@
+# Copyright (c) mmpixpro contributors. All rights reserved.
+"""A NaN loss stops the run (or skips the step); checkpoints stay good."""
+import pytest
+import torch
+from mmengine.hooks import Hook
+from mmengine.runner import Runner
+from reliability_cfg import demo_cfg, make_images
+
+
+class PoisonLossAt(Hook):
+    """Make every loss term NaN at one (1-based) iteration."""
+
+    priority = 'VERY_HIGH'
+
+    def __init__(self, iteration):
+        self.iteration = iteration
+
+    def before_train(self, runner):
+        model, loss = runner.model, runner.model.loss
+
+        def poisoned(*args, **kwargs):
+            out = loss(*args, **kwargs)
+            if runner.iter + 1 == self.iteration:
+                out = {k: v * float('nan') for k, v in out.items()}
+            return out
+
+        model.loss = poisoned
+
+
+def _runner(tmp_path, action):
+    root = make_images(tmp_path / 'images' / 'a', 4).parent
+    cfg = demo_cfg(root, tmp_path / 'work')
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=4)
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', interval=1, by_epoch=False)
+    cfg.default_hooks.non_finite_loss = dict(
+        type='NonFiniteLossHook', action=action)
+    runner = Runner.from_cfg(cfg)
+    runner.register_hook(PoisonLossAt(3))
+    return runner
+
+
+def _finite(state_dict):
+    return all(torch.isfinite(v.float()).all() for v in state_dict.values())
+
+
+def test_nan_loss_stops_with_iteration_and_terms(tmp_path):
+    runner = _runner(tmp_path, 'stop')
+    with pytest.raises(FloatingPointError) as err:
+        runner.train()
+    assert 'iteration 3' in str(err.value) and 'loss=nan' in str(err.value)
+    work = tmp_path / 'work'
+    assert not (work / 'iter_3.pth').exists()
+    good = torch.load(work / 'iter_2.pth', weights_only=True)
+    assert _finite(good['state_dict'])
+    assert _finite(runner.model.state_dict())
+
+
+def test_skip_option_skips_the_step_and_goes_on(tmp_path):
+    runner = _runner(tmp_path, 'skip')
+    runner.train()
+    assert runner.iter == 4
+    assert runner.message_hub.get_info('skipped_steps') == 1
+    last = torch.load(tmp_path / 'work' / 'iter_4.pth', weights_only=True)
+    assert _finite(last['state_dict'])
