@@ -1,45 +1,13 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """The Runner trains the demo config end to end on tiny images."""
-import glob
-import json
 import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
-from mmpixpro.utils import setup_amp
-
-ROOT = osp.join(osp.dirname(__file__), '..', '..')
-DEMO = osp.join(ROOT, 'configs', 'pixpro', 'pixpro_r18_demo.py')
-
-
-def demo_cfg(data_root, work_dir, max_epochs=3):
-    cfg = Config.fromfile(DEMO)
-    cfg.merge_from_dict({
-        'train_dataloader.dataset.data_root': str(data_root),
-        'train_dataloader.batch_size': 2,
-        'train_dataloader.num_workers': 0,
-        'train_dataloader.persistent_workers': False,
-        'train_cfg.max_epochs': max_epochs,
-        'default_hooks.logger.interval': 1,
-        'default_hooks.checkpoint.interval': 1,
-        'default_hooks.checkpoint.max_keep_ckpts': 5,
-        'env_cfg.dist_cfg.backend': 'gloo',
-    })
-    cfg.work_dir = str(work_dir)
-    setup_amp(cfg)
-    return cfg
-
-
-def read_scalars(work_dir):
-    files = sorted(
-        glob.glob(osp.join(str(work_dir), '*', 'vis_data', 'scalars.json')))
-    with open(files[-1]) as f:
-        rows = [json.loads(line) for line in f]
-    return [r for r in rows if 'loss' in r]
+from pixpro_testing import demo_cfg, last_run_rows, rows_by_iter
 
 
 def test_demo_config_trains_three_iterations(tiny_image_root, tmp_path):
@@ -58,7 +26,7 @@ def test_demo_config_trains_three_iterations(tiny_image_root, tmp_path):
     runner.train()
     ckpt = osp.join(cfg.work_dir, 'iter_3.pth')
     assert osp.isfile(ckpt)
-    rows = read_scalars(cfg.work_dir)
+    rows = last_run_rows(cfg.work_dir)
     assert [r['iter'] for r in rows] == [1, 2, 3]
     losses = [r['loss'] for r in rows]
     assert all(torch.isfinite(torch.tensor(losses)))
@@ -107,18 +75,6 @@ class RecordBatches(Hook):
             [torch.as_tensor(b) for b in boxes]).double().sum().item())
 
 
-def all_scalar_rows(work_dir):
-    """Logged rows of every run in ``work_dir``, by iteration."""
-    rows = {}
-    for path in sorted(glob.glob(
-            osp.join(str(work_dir), '*', 'vis_data', 'scalars.json'))):
-        with open(path) as f:
-            for row in map(json.loads, f):
-                if 'loss' in row:
-                    rows[row['iter']] = row
-    return rows
-
-
 def assert_same_tensors(a, b, what):
     """Nested dicts/lists of tensors and numbers agree within 1e-6."""
     if isinstance(a, dict):
@@ -161,8 +117,8 @@ def test_resume_continues_like_an_uninterrupted_run(tiny_image_root,
         got = part_batches.batches[it]
         assert got[0] == paths, it
         assert got[1:] == pytest.approx((pixels, boxes), rel=1e-9), it
-    full_rows = all_scalar_rows(tmp_path / 'full')
-    part_rows = all_scalar_rows(tmp_path / 'part')
+    full_rows = rows_by_iter(tmp_path / 'full')
+    part_rows = rows_by_iter(tmp_path / 'part')
     assert sorted(part_rows) == sorted(full_rows) == [1, 2, 3, 4, 5, 6]
     for it in full_rows:
         for key in ('loss', 'lr', 'momentum'):
@@ -189,6 +145,6 @@ def test_torch_compile_option_gives_the_same_losses(tiny_image_root,
         if compile_cfg is not None:
             cfg.compile = compile_cfg
         Runner.from_cfg(cfg).train()
-        losses[name] = [r['loss'] for r in read_scalars(tmp_path / name)]
+        losses[name] = [r['loss'] for r in last_run_rows(tmp_path / name)]
     assert len(losses['plain']) == 2
     assert losses['compiled'] == pytest.approx(losses['plain'], abs=1e-5)

@@ -1,0 +1,97 @@
+# Copyright (c) mmpixpro contributors. All rights reserved.
+"""Helpers shared by the test folders: tiny images, tiny demo configs, logs.
+
+Import as ``from pixpro_testing import ...`` (the repository root is on
+``sys.path`` through ``pythonpath = .`` in setup.cfg).
+"""
+import glob
+import json
+import os
+import os.path as osp
+
+import numpy as np
+from mmengine.config import Config
+from PIL import Image
+
+from mmpixpro.utils import setup_amp
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+DEMO = osp.join(ROOT, 'configs', 'pixpro', 'pixpro_r18_demo.py')
+
+
+def make_images(folder, num: int, seed: int = 0):
+    """Write ``num`` small structured RGB JPEGs (gradients + a square).
+
+    Args:
+        folder (str | Path): Where to write (created if missing).
+        num (int): How many images.
+        seed (int): Seed of their sizes and squares.
+
+    Returns:
+        The ``folder`` argument.
+    """
+    rng = np.random.default_rng(seed)
+    os.makedirs(folder, exist_ok=True)
+    for i in range(num):
+        h, w = int(rng.integers(90, 140)), int(rng.integers(90, 140))
+        yy, xx = np.mgrid[0:h, 0:w]
+        img = np.stack([xx * 255 // w, yy * 255 // h,
+                        np.full_like(xx, 40 * i % 255)], -1).astype(np.uint8)
+        y0, x0 = int(rng.integers(0, h // 2)), int(rng.integers(0, w // 2))
+        img[y0:y0 + h // 3, x0:x0 + w // 3] = rng.integers(0, 255, 3)
+        Image.fromarray(img).save(
+            osp.join(str(folder), f'img_{i}.jpg'), quality=95)
+    return folder
+
+
+def demo_cfg(data_root, work_dir, max_epochs: int = 1,
+             batch_size: int = 2) -> Config:
+    """The demo config made tiny: CPU, no workers, log every iteration.
+
+    Args:
+        data_root (str | Path): Folder of training images.
+        work_dir (str | Path): The run's work directory.
+        max_epochs (int): Epochs to train. Defaults to 1.
+        batch_size (int): Images per batch. Defaults to 2.
+
+    Returns:
+        Config: A config ready for ``Runner.from_cfg``.
+    """
+    cfg = Config.fromfile(DEMO)
+    cfg.merge_from_dict({
+        'train_dataloader.dataset.data_root': str(data_root),
+        'train_dataloader.batch_size': batch_size,
+        'train_dataloader.num_workers': 0,
+        'train_dataloader.persistent_workers': False,
+        'train_cfg.max_epochs': max_epochs,
+        'default_hooks.logger.interval': 1,
+        'default_hooks.checkpoint.interval': 1,
+        'default_hooks.checkpoint.max_keep_ckpts': 5,
+        'env_cfg.dist_cfg.backend': 'gloo',
+    })
+    cfg.work_dir = str(work_dir)
+    setup_amp(cfg)
+    return cfg
+
+
+def _loss_rows(path: str) -> list:
+    with open(path) as f:
+        return [row for row in map(json.loads, f) if 'loss' in row]
+
+
+def _scalar_files(work_dir) -> list:
+    return sorted(
+        glob.glob(osp.join(str(work_dir), '*', 'vis_data', 'scalars.json')))
+
+
+def last_run_rows(work_dir) -> list:
+    """Logged training rows (with a loss) of the newest run, in order."""
+    return _loss_rows(_scalar_files(work_dir)[-1])
+
+
+def rows_by_iter(work_dir) -> dict:
+    """Logged training rows of every run in ``work_dir``, by iteration."""
+    return {
+        row['iter']: row
+        for path in _scalar_files(work_dir) for row in _loss_rows(path)
+    }
