@@ -1,1 +1,28 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
+"""Dense evaluation of frozen features: labelled-set loaders, linear probe,
+nearest-neighbour readout, video label propagation and their metrics."""
+from .dense_dataset import (CITYSCAPES_CLASSES, VOC_CLASSES, DenseSegDataset,
+                            VideoSequence, cityscapes_train_ids,
+                            list_sequences, resize_pair)
+from .dense_probe import DenseProbeConfig, run_dense_probe
+from .frozen_backbone import (STAGES, extract_features, load_frozen_backbone,
+                              resnet_stage)
+from .knn_readout import (knn_patch_scores, knn_predict,
+                          patch_label_histograms)
+from .label_propagation import (PropagationConfig, evaluate_sequence,
+                                masks_from_soft_labels, propagate_labels,
+                                sequence_j)
+from .linear_probe import DenseLinearHead, predict_linear, train_linear_head
+from .metrics import (IGNORE_INDEX, confusion_matrix, region_iou,
+                      segmentation_scores)
+
+__all__ = [
+    'CITYSCAPES_CLASSES', 'VOC_CLASSES', 'DenseSegDataset', 'VideoSequence',
+    'cityscapes_train_ids', 'list_sequences', 'resize_pair',
+    'DenseProbeConfig', 'run_dense_probe', 'STAGES', 'extract_features',
+    'load_frozen_backbone', 'resnet_stage', 'knn_patch_scores', 'knn_predict',
+    'patch_label_histograms', 'PropagationConfig', 'evaluate_sequence',
+    'masks_from_soft_labels', 'propagate_labels', 'sequence_j',
+    'DenseLinearHead', 'predict_linear', 'train_linear_head', 'IGNORE_INDEX',
+    'confusion_matrix', 'region_iou', 'segmentation_scores'
+]
