@@ -19,6 +19,29 @@ ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEMO = osp.join(ROOT, 'configs', 'pixpro', 'pixpro_r18_demo.py')
 
 
+# mmdet 3.x FPN(in_channels=[256, 512, 1024, 2048], out_channels=256,
+# num_outs=5) -- Mask R-CNN / Faster R-CNN R50-FPN -- written out by hand
+# (mmdet cannot be installed beside this stack)
+MMDET_MASK_RCNN_FPN = {
+    'lateral_convs.0.conv.weight': (256, 256, 1, 1),
+    'lateral_convs.0.conv.bias': (256, ),
+    'lateral_convs.1.conv.weight': (256, 512, 1, 1),
+    'lateral_convs.1.conv.bias': (256, ),
+    'lateral_convs.2.conv.weight': (256, 1024, 1, 1),
+    'lateral_convs.2.conv.bias': (256, ),
+    'lateral_convs.3.conv.weight': (256, 2048, 1, 1),
+    'lateral_convs.3.conv.bias': (256, ),
+    'fpn_convs.0.conv.weight': (256, 256, 3, 3),
+    'fpn_convs.0.conv.bias': (256, ),
+    'fpn_convs.1.conv.weight': (256, 256, 3, 3),
+    'fpn_convs.1.conv.bias': (256, ),
+    'fpn_convs.2.conv.weight': (256, 256, 3, 3),
+    'fpn_convs.2.conv.bias': (256, ),
+    'fpn_convs.3.conv.weight': (256, 256, 3, 3),
+    'fpn_convs.3.conv.bias': (256, ),
+}
+
+
 def make_images(folder, num: int, seed: int = 0):
     """Write ``num`` small structured RGB JPEGs (gradients + a square).
 

@@ -2,31 +2,15 @@
 import pytest
 import torch
 from export_helpers import save_training_checkpoint
+from pixpro_testing import MMDET_MASK_RCNN_FPN
 
 from mmpixpro.export import (KeyMismatchError, check_fpn, convert_checkpoint,
                              load_d2_pkl, mmdet_fpn_shapes, verify_export)
 
 # mmdet FPN(in_channels=[256, 512, 1024, 2048], out_channels=256,
-# num_outs=5): Mask R-CNN R50-FPN's neck (start_level=0, no extra convs,
-# P6 = max-pool of P5). Written out by hand.
-MASK_RCNN_FPN = {
-    'lateral_convs.0.conv.weight': (256, 256, 1, 1),
-    'lateral_convs.0.conv.bias': (256, ),
-    'lateral_convs.1.conv.weight': (256, 512, 1, 1),
-    'lateral_convs.1.conv.bias': (256, ),
-    'lateral_convs.2.conv.weight': (256, 1024, 1, 1),
-    'lateral_convs.2.conv.bias': (256, ),
-    'lateral_convs.3.conv.weight': (256, 2048, 1, 1),
-    'lateral_convs.3.conv.bias': (256, ),
-    'fpn_convs.0.conv.weight': (256, 256, 3, 3),
-    'fpn_convs.0.conv.bias': (256, ),
-    'fpn_convs.1.conv.weight': (256, 256, 3, 3),
-    'fpn_convs.1.conv.bias': (256, ),
-    'fpn_convs.2.conv.weight': (256, 256, 3, 3),
-    'fpn_convs.2.conv.bias': (256, ),
-    'fpn_convs.3.conv.weight': (256, 256, 3, 3),
-    'fpn_convs.3.conv.bias': (256, ),
-}
+# num_outs=5): Mask R-CNN R50-FPN's neck, written out by hand in
+# tests/pixpro_testing.py
+MASK_RCNN_FPN = MMDET_MASK_RCNN_FPN
 # RetinaNet-style P3-P7: start_level=1, add_extra_convs='on_input'
 RETINA_FPN_EXTRA = {
     'fpn_convs.3.conv.weight': (256, 2048, 3, 3),

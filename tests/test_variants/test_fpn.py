@@ -5,29 +5,9 @@ import torch.nn.functional as F
 
 from mmpixpro.models import FPN
 from mmpixpro.models.utils import bin_centers
+from pixpro_testing import MMDET_MASK_RCNN_FPN
 from variant_helpers import build, small_pixpro_cfg, two_views
 
-# mmdet 3.x FPN(in_channels=[256, 512, 1024, 2048], out_channels=256,
-# num_outs=5) -- Mask R-CNN / Faster R-CNN R50-FPN -- written out by hand
-# (mmdet cannot be installed beside this stack)
-MMDET_MASK_RCNN_FPN = {
-    'lateral_convs.0.conv.weight': (256, 256, 1, 1),
-    'lateral_convs.0.conv.bias': (256, ),
-    'lateral_convs.1.conv.weight': (256, 512, 1, 1),
-    'lateral_convs.1.conv.bias': (256, ),
-    'lateral_convs.2.conv.weight': (256, 1024, 1, 1),
-    'lateral_convs.2.conv.bias': (256, ),
-    'lateral_convs.3.conv.weight': (256, 2048, 1, 1),
-    'lateral_convs.3.conv.bias': (256, ),
-    'fpn_convs.0.conv.weight': (256, 256, 3, 3),
-    'fpn_convs.0.conv.bias': (256, ),
-    'fpn_convs.1.conv.weight': (256, 256, 3, 3),
-    'fpn_convs.1.conv.bias': (256, ),
-    'fpn_convs.2.conv.weight': (256, 256, 3, 3),
-    'fpn_convs.2.conv.bias': (256, ),
-    'fpn_convs.3.conv.weight': (256, 256, 3, 3),
-    'fpn_convs.3.conv.bias': (256, ),
-}
 # RetinaNet: FPN(in_channels=[256, 512, 1024, 2048], out_channels=256,
 # start_level=1, add_extra_convs='on_input', num_outs=5): C3-C5, P3-P7
 MMDET_RETINANET_FPN = {
