@@ -12,7 +12,7 @@ can slip through whatever its prefix.
 import os.path as osp
 import pickle
 from dataclasses import dataclass, field
-from typing import Dict, Mapping, Optional
+from typing import Dict, Mapping
 
 import torch
 from torch import Tensor

@@ -9,7 +9,8 @@ from .train_setup import (init_cpu_distributed, setup_amp, setup_resume,
                           setup_sync_bn)
 
 __all__ = [
-    'register_all_modules', 'init_cpu_distributed', 'setup_amp', 'setup_resume', 'setup_sync_bn',
+    'register_all_modules', 'init_cpu_distributed', 'setup_amp',
+    'setup_resume', 'setup_sync_bn',
     'ConfigError', 'check_config', 'DataRootError', 'check_data_root',
     'MappedWeights', 'detect_format', 'map_to_model', 'SAFE_GLOBALS',
     'CheckpointRefusedError', 'make_checkpoint_plain', 'safe_load'

@@ -1,5 +1,5 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-"""tools/train.py runs the paper's ResNet-50 config for one iteration on CPU."""
+"""tools/train.py runs the paper's ResNet-50 config for one CPU iteration."""
 import glob
 import json
 import math

@@ -1,5 +1,5 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-"""The benchmark tool runs 2 steps of every model on CPU (no timing asserts)."""
+"""The benchmark tool runs 2 steps of each model on CPU; no timing asserts."""
 import json
 import os
 import os.path as osp

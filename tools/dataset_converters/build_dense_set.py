@@ -350,7 +350,6 @@ def video_clips(specs: Sequence['demo.Spec'], num: int, length: int,
                 step: int, size: int) -> List[List[np.ndarray]]:
     """``num`` clips of ``length`` consecutive frames (every ``step``-th),
     centre-cropped to squares, spread over the videos."""
-    from PIL import Image
     clips = []
     per_video = -(-num // max(1, len(specs)))
     for spec in specs:

@@ -115,7 +115,8 @@ class LARS(Optimizer):
 
         The trust ratio is 1 where ``||w||`` or ``||d||`` is 0.
         """
-        updates = torch._foreach_add(grads, params, alpha=group['weight_decay'])
+        updates = torch._foreach_add(
+            grads, params, alpha=group['weight_decay'])
         w_norm = torch.stack(torch._foreach_norm(params))
         d_norm = torch.stack(torch._foreach_norm(updates))
         trust = torch.where((w_norm > 0) & (d_norm > 0),
