@@ -4,7 +4,8 @@
 The stop falls in the middle of the first epoch (6 images, batch 2, two
 dataloader workers) and the resumed part crosses into the second, so the
 data order, the per-sample augmentation randomness, the LR and momentum
-schedules, the optimiser state and the message hub all have to be restored, and the checkpoint has to load under
+schedules, the optimiser state and the message hub all have to be
+restored, and the checkpoint has to load under
 ``torch.load(weights_only=True)`` (torch >= 2.6).
 """
 import math
