@@ -9,12 +9,9 @@ momentum copies under ``target_net.*`` (or mmpretrain's
 are ever exported: the selection is by allow-list, so no momentum weight
 can slip through whatever its prefix.
 """
-import os.path as osp
-import pickle
 from dataclasses import dataclass, field
 from typing import Dict, Mapping
 
-import torch
 from torch import Tensor
 
 from .resnet import infer_resnet_depth
@@ -55,18 +52,13 @@ def load_state_dict(path: str) -> Dict[str, Tensor]:
         FileNotFoundError: If ``path`` does not exist.
         ValueError: If the file is not a weights-only checkpoint.
     """
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'Checkpoint not found: {path}')
+    # imported here: mmpixpro.utils imports this package (foreign weights)
+    from mmpixpro.utils.safe_checkpoint import (CheckpointRefusedError,
+                                                safe_load)
     try:
-        ckpt = torch.load(path, map_location='cpu', weights_only=True)
-    except pickle.UnpicklingError as err:
-        reason = str(err).strip().splitlines()[0]
-        raise ValueError(
-            f'{path}: torch.load(weights_only=True) refuses it ({reason}). '
-            'Train with PlainCheckpointHook (default in our configs), or '
-            'after checking the file is yours, re-save only its state_dict: '
-            "torch.save({'state_dict': ckpt['state_dict']}, new_path).") \
-            from err
+        ckpt = safe_load(path)
+    except CheckpointRefusedError as err:
+        raise ValueError(str(err)) from err
     state_dict = ckpt.get('state_dict', ckpt) if isinstance(ckpt,
                                                              dict) else None
     if not isinstance(state_dict, Mapping):

@@ -26,9 +26,9 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.model import revert_sync_batchnorm  # noqa: E402
-from mmengine.runner import CheckpointLoader  # noqa: E402
 from torch import nn  # noqa: E402
 
+from mmpixpro.export import load_state_dict  # noqa: E402
 from mmpixpro.models.utils import positive_mask  # noqa: E402
 from mmpixpro.registry import DATASETS, MODELS, TRANSFORMS  # noqa: E402
 from mmpixpro.utils import register_all_modules  # noqa: E402
@@ -111,12 +111,7 @@ def load_weights(model: nn.Module, path: str, feature: str) -> List[str]:
         FileNotFoundError: If the file does not exist.
         ValueError: If required weights are missing.
     """
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'checkpoint {path!r} does not exist')
-    ckpt = CheckpointLoader.load_checkpoint(path, map_location='cpu')
-    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else {}
-    state = {k[len('module.'):] if k.startswith('module.') else k: v
-             for k, v in state.items()}
+    state = load_state_dict(path)  # weights only, 'module.' removed
     required = ['backbone.'] + (['neck.'] if feature == 'projector' else [])
     for prefix in required:
         if not any(k.startswith(prefix) for k in state):
