@@ -12,7 +12,8 @@ from .knn_readout import (knn_patch_scores, knn_predict,
 from .label_propagation import (PropagationConfig, evaluate_sequence,
                                 masks_from_soft_labels, propagate_labels,
                                 sequence_j)
-from .linear_probe import DenseLinearHead, predict_linear, train_linear_head
+from .linear_probe import (DenseLinearHead, class_weights, predict_linear,
+                           reduce_labels, train_linear_head)
 from .metrics import (IGNORE_INDEX, confusion_matrix, region_iou,
                       segmentation_scores)
 
@@ -23,6 +24,7 @@ __all__ = [
     'load_frozen_backbone', 'resnet_stage', 'knn_patch_scores', 'knn_predict',
     'patch_label_histograms', 'PropagationConfig', 'evaluate_sequence',
     'masks_from_soft_labels', 'propagate_labels', 'sequence_j',
-    'DenseLinearHead', 'predict_linear', 'train_linear_head', 'IGNORE_INDEX',
+    'DenseLinearHead', 'class_weights', 'reduce_labels', 'predict_linear',
+    'train_linear_head', 'IGNORE_INDEX',
     'confusion_matrix', 'region_iou', 'segmentation_scores'
 ]

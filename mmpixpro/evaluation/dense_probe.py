@@ -32,6 +32,10 @@ class DenseProbeConfig:
         knn_k (int): Neighbours of the nearest-neighbour readout.
         knn_temperature (float): Softmax temperature of the readout.
         seed (int): Seed of the probe's init and sample order.
+        label_scale (int, optional): The probe trains on labels reduced to
+            this many times the feature grid (None: full size).
+        balance (float): Class-balance exponent of the probe's
+            cross-entropy, w_k ~ (n / n_k) ** balance (0: plain).
         num_classes (int, optional): Classes K; default: the dataset's.
         ignore_index (int): Unlabelled id.
     """
@@ -42,6 +46,8 @@ class DenseProbeConfig:
     knn_k: int = 10
     knn_temperature: float = 0.07
     seed: int = 0
+    label_scale: Optional[int] = 4
+    balance: float = 0.5
     num_classes: Optional[int] = None
     ignore_index: int = IGNORE_INDEX
 
@@ -138,7 +144,8 @@ def run_dense_probe(model_or_backbone: nn.Module,
     with torch.random.fork_rng():
         head = train_linear_head(train_feats, train_labels, num_classes,
                                  cfg.epochs, cfg.lr, cfg.batch_size,
-                                 cfg.seed, cfg.ignore_index)
+                                 cfg.seed, cfg.ignore_index, cfg.label_scale,
+                                 cfg.balance)
     linear = scores_in_batches(
         lambda s: predict_linear(head, test_feats[s], size), test_labels,
         num_classes, cfg.ignore_index, cfg.batch_size)

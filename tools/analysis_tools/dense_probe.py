@@ -64,6 +64,12 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help='square side the pairs are resized to')
     parser.add_argument('--epochs', type=int, default=40)
     parser.add_argument('--lr', type=float, default=0.01)
+    parser.add_argument('--balance', type=float, default=0.5,
+                        help='class-balance exponent of the probe loss '
+                        '(0: plain cross-entropy)')
+    parser.add_argument('--label-scale', type=int, default=4,
+                        help='probe trains on labels at this many times the '
+                        'feature grid; 0: at full size')
     parser.add_argument('--knn-k', type=int, default=10)
     parser.add_argument('--knn-temperature', type=float, default=0.07)
     parser.add_argument('--seed', type=int, default=0)
@@ -83,6 +89,8 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
                                 args.img_size),
     }
     cfg = DenseProbeConfig(stage=args.stage, epochs=args.epochs, lr=args.lr,
+                           balance=args.balance,
+                           label_scale=args.label_scale or None,
                            knn_k=args.knn_k,
                            knn_temperature=args.knn_temperature,
                            seed=args.seed)
