@@ -118,3 +118,52 @@ def rows_by_iter(work_dir) -> dict:
         row['iter']: row
         for path in _scalar_files(work_dir) for row in _loss_rows(path)
     }
+
+
+def make_voc_set(folder, num_train: int = 6, num_test: int = 4,
+                 size: int = 64, seed: int = 0):
+    """Write a tiny VOC-layout segmentation set (3 classes: background and
+    two colours of squares) with ``classes.json``.
+
+    Args:
+        folder (str | Path): Dataset root (created).
+        num_train (int): Pairs in ``train``.
+        num_test (int): Pairs in ``test``.
+        size (int): Image side.
+        seed (int): Seed of the squares.
+
+    Returns:
+        str: The root.
+    """
+    rng = np.random.default_rng(seed)
+    root = str(folder)
+    for sub in ('JPEGImages', 'SegmentationClass',
+                osp.join('ImageSets', 'Segmentation')):
+        os.makedirs(osp.join(root, sub), exist_ok=True)
+    with open(osp.join(root, 'classes.json'), 'w') as f:
+        json.dump({'classes': ['background', 'red', 'blue']}, f)
+    colours = {1: (220, 30, 30), 2: (30, 30, 220)}
+    for split, num in (('train', num_train), ('test', num_test)):
+        names = [f'{split}_{i}' for i in range(num)]
+        for name in names:
+            img = rng.integers(90, 160, (size, size, 3)).astype(np.uint8)
+            label = np.zeros((size, size), np.uint8)
+            for cls, colour in colours.items():
+                side = int(rng.integers(size // 4, size // 2))
+                y, x = rng.integers(0, size - side, 2)
+                img[y:y + side, x:x + side] = colour
+                label[y:y + side, x:x + side] = cls
+            Image.fromarray(img).save(
+                osp.join(root, 'JPEGImages', name + '.jpg'))
+            Image.fromarray(label).save(
+                osp.join(root, 'SegmentationClass', name + '.png'))
+        with open(osp.join(root, 'ImageSets', 'Segmentation',
+                           split + '.txt'), 'w') as f:
+            f.write('\n'.join(names) + '\n')
+    return root
+
+
+def scalar_rows(work_dir, key: str) -> list:
+    """Rows of the newest run's ``scalars.json`` that hold ``key``."""
+    with open(_scalar_files(work_dir)[-1]) as f:
+        return [row for row in map(json.loads, f) if key in row]

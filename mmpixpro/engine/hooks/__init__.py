@@ -1,5 +1,6 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 from .broken_image_hook import BrokenImageHook, TooManyBrokenImagesError
+from .dense_probe_hook import DenseProbeHook
 from .momentum_hook import CosineMomentumHook
 from .non_finite_loss_hook import NonFiniteLossError, NonFiniteLossHook
 from .param_consistency_hook import ParamConsistencyHook
@@ -9,5 +10,5 @@ from .safe_checkpoint_io_hook import SafeCheckpointIOHook
 __all__ = [
     'CosineMomentumHook', 'PlainCheckpointHook', 'BrokenImageHook',
     'TooManyBrokenImagesError', 'NonFiniteLossError', 'NonFiniteLossHook',
-    'ParamConsistencyHook', 'SafeCheckpointIOHook'
+    'ParamConsistencyHook', 'SafeCheckpointIOHook', 'DenseProbeHook'
 ]
