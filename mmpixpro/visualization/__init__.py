@@ -1,11 +1,11 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-from .curves import (find_scalars_file, load_runs, load_scalars,
-                     moving_average, plot_curves, run_label)
+from .curves import (DEFAULT_KEYS, find_scalars_file, load_runs,
+                     load_scalars, moving_average, plot_curves, run_label)
 from .similarity import (cosine_similarity_maps, draw_similarity_figure,
                          query_positives, save_png, upsample_map)
 
 __all__ = [
     'cosine_similarity_maps', 'draw_similarity_figure', 'query_positives',
     'upsample_map', 'save_png', 'find_scalars_file', 'load_scalars',
-    'load_runs', 'plot_curves', 'moving_average', 'run_label'
+    'load_runs', 'plot_curves', 'moving_average', 'run_label', 'DEFAULT_KEYS'
 ]

@@ -19,7 +19,9 @@ from .similarity import save_png
 
 # x axis candidates, in order of preference; never plotted as curves
 X_KEYS = ('iter', 'step')
-SHORT_SERIES = 30  # series this short are drawn with point markers
+SHORT_SERIES = 30  # series this short: point markers, never smoothed
+# loss/schedules of every run, and the dense probe of DenseProbeHook
+DEFAULT_KEYS = ('loss', 'lr', 'momentum', 'probe/mIoU', 'probe/knn_mIoU')
 Series = Tuple[np.ndarray, np.ndarray]  # (x, y)
 
 
@@ -161,7 +163,7 @@ def run_label(scalars_path: str) -> str:
 
 def plot_curves(runs: Sequence[Tuple[str, Dict[str, Series]]],
                 out_path: str,
-                keys: Sequence[str] = ('loss', 'lr', 'momentum'),
+                keys: Sequence[str] = DEFAULT_KEYS,
                 mean_window: int = 1) -> str:
     """One subplot per key, each run overlaid with its label; save a PNG.
 
@@ -171,10 +173,11 @@ def plot_curves(runs: Sequence[Tuple[str, Dict[str, Series]]],
         runs (Sequence[tuple[str, dict]]): ``(label, scalars)`` pairs, the
             scalars as returned by :func:`load_scalars`.
         out_path (str): Where the PNG goes; folders are created.
-        keys (Sequence[str]): Keys to plot, in order.
-            Defaults to ('loss', 'lr', 'momentum').
-        mean_window (int): Trailing-mean window applied to every curve.
-            Defaults to 1 (raw values).
+        keys (Sequence[str]): Keys to plot, in order. Defaults to
+            :data:`DEFAULT_KEYS` (loss, lr, momentum, probe mIoU).
+        mean_window (int): Trailing-mean window applied to every curve
+            longer than ``SHORT_SERIES`` points (sparse series such as
+            probe results are drawn raw). Defaults to 1 (raw values).
 
     Returns:
         str: ``out_path``.
@@ -203,9 +206,10 @@ def _plot_key(ax, key: str, runs: Sequence[Tuple[str, Dict[str, Series]]],
         if key not in scalars:
             continue
         x, y = scalars[key]
-        marker = 'o' if len(x) <= SHORT_SERIES else None  # visible points
-        ax.plot(x, moving_average(y, mean_window), label=label, linewidth=1.2,
-                marker=marker, markersize=3)
+        short = len(x) <= SHORT_SERIES
+        ax.plot(x, y if short else moving_average(y, mean_window),
+                label=label, linewidth=1.2, marker='o' if short else None,
+                markersize=3)
     title = key if mean_window == 1 else f'{key} (mean of {mean_window})'
     ax.set_title(title, fontsize=9)
     ax.set_ylabel(key)
@@ -249,6 +253,6 @@ def _unique(labels: List[str]) -> List[str]:
 
 
 __all__ = [
-    'find_scalars_file', 'load_scalars', 'plot_curves', 'load_runs',
+    'DEFAULT_KEYS', 'find_scalars_file', 'load_scalars', 'plot_curves', 'load_runs',
     'moving_average', 'run_label'
 ]

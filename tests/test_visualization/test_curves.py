@@ -137,3 +137,26 @@ def test_plot_curves_cli(tmp_path):
     proc = run_tool(tmp_path / 'missing', '--out', out)
     assert proc.returncode != 0
     assert 'missing' in proc.stderr and 'Traceback' not in proc.stderr
+
+
+def test_default_keys_draw_probe_points_from_the_hook_log(tmp_path):
+    # what LoggerHook (iter + step) and DenseProbeHook (step only) write
+    lines = [{'loss': -float(i), 'lr': 0.1, 'momentum': 0.99, 'iter': i,
+              'step': i} for i in range(1, 9)]
+    lines[4:4] = [{'probe/mIoU': 0.12, 'probe/knn_mIoU': 0.10, 'step': 4}]
+    lines.insert(0, {'probe/mIoU': 0.10, 'probe/knn_mIoU': 0.09, 'step': 0})
+    lines.append({'probe/mIoU': 0.15, 'probe/knn_mIoU': 0.11, 'step': 8})
+    path = write_run(tmp_path / 'run', '1', lines)
+    scalars = load_scalars(str(path))
+    x, y = scalars['probe/mIoU']
+    assert x.tolist() == [0, 4, 8] and y.tolist() == [0.10, 0.12, 0.15]
+    assert scalars['loss'][0].tolist() == list(range(1, 9))
+    out = tmp_path / 'defaults.png'
+    proc = run_tool(tmp_path / 'run', '--out', out)
+    assert proc.returncode == 0, proc.stderr
+    _, height_5 = assert_png(out)
+    plot_curves(load_runs([str(path)]), str(tmp_path / 'three.png'),
+                keys=['loss', 'lr', 'momentum'])
+    _, height_3 = assert_png(tmp_path / 'three.png')
+    # one subplot of 2.6 inches at 100 dpi per key
+    assert (height_5, height_3) == (5 * 260, 3 * 260)

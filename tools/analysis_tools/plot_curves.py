@@ -1,5 +1,5 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-"""Plot training curves (loss, lr, momentum, ...) of one or more runs.
+"""Plot training curves (loss, lr, momentum, probe mIoU, ...) of runs.
 
 Reads mmengine's ``scalars.json``: given a work dir, the newest
 ``*/vis_data/scalars.json`` under it; a scalars file is accepted as well.
@@ -19,7 +19,8 @@ from typing import Sequence
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
-from mmpixpro.visualization import load_runs, plot_curves  # noqa: E402
+from mmpixpro.visualization import (DEFAULT_KEYS, load_runs,  # noqa: E402
+                                    plot_curves)
 
 
 def parse_args(argv: Sequence[str] = None) -> argparse.Namespace:
@@ -31,8 +32,9 @@ def parse_args(argv: Sequence[str] = None) -> argparse.Namespace:
     parser.add_argument(
         '--keys',
         nargs='+',
-        default=['loss', 'lr', 'momentum'],
-        help='scalars to plot, one subplot each (missing ones are skipped)')
+        default=list(DEFAULT_KEYS),
+        help='scalars to plot, one subplot each (missing ones are skipped; '
+        'default: %(default)s)')
     parser.add_argument(
         '--labels', nargs='+', help='legend labels, one per run '
         '(default: the run folder names)')
