@@ -20,7 +20,8 @@ from mmengine.runner import Runner  # noqa: E402
 from mmpixpro.registry import RUNNERS  # noqa: E402
 from mmpixpro.utils import (check_config, check_data_root,  # noqa: E402
                             init_cpu_distributed, register_all_modules,
-                            setup_amp, setup_resume, setup_sync_bn)
+                            set_max_epochs, setup_amp, setup_resume,
+                            setup_sync_bn)
 
 
 def parse_args() -> argparse.Namespace:
@@ -46,6 +47,12 @@ def parse_args() -> argparse.Namespace:
         action='store_false',
         help='force fp32 even if the config asks for mixed precision')
     parser.add_argument(
+        '--epochs',
+        type=int,
+        help='train this many epochs; the schedule (cosine end, T_max) and '
+        'a checkpoint interval equal to the old length follow, the '
+        'warm-up keeps its length')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -68,6 +75,8 @@ def build_config(args: argparse.Namespace) -> Config:
     cfg = Config.fromfile(args.config)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    if args.epochs is not None:
+        set_max_epochs(cfg, args.epochs)
     cfg.launcher = args.launcher
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir

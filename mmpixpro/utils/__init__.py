@@ -1,6 +1,7 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 from .config_check import ConfigError, check_config
 from .data_root_check import DataRootError, check_data_root
+from .epochs import set_max_epochs
 from .foreign_checkpoint import MappedWeights, detect_format, map_to_model
 from .safe_checkpoint import (SAFE_GLOBALS, CheckpointRefusedError,
                               make_checkpoint_plain, safe_load)
@@ -13,5 +14,6 @@ __all__ = [
     'setup_resume', 'setup_sync_bn',
     'ConfigError', 'check_config', 'DataRootError', 'check_data_root',
     'MappedWeights', 'detect_format', 'map_to_model', 'SAFE_GLOBALS',
-    'CheckpointRefusedError', 'make_checkpoint_plain', 'safe_load'
+    'CheckpointRefusedError', 'make_checkpoint_plain', 'safe_load',
+    'set_max_epochs'
 ]
