@@ -103,3 +103,12 @@ def test_summary_has_verdict_only_with_initial_probe():
     last = dict(scores(0.3, 0.3), iter=8)
     assert 'beat' in probe_summary([first, last])[-1]
     assert len(probe_summary([dict(first, iter=4), last])) == 2
+
+
+def test_missing_data_root_with_warn_trains_without_probe(tmp_path):
+    runner = run(tmp_path, 'warn',
+                 [probe_hook(tmp_path / 'no_such_set', on_missing='warn')])
+    assert len(last_run_rows(runner.work_dir)) == 4
+    assert scalar_rows(runner.work_dir, 'probe/mIoU') == []
+    assert not osp.exists(osp.join(runner.work_dir,
+                                   'dense_probe_summary.txt'))

@@ -37,8 +37,7 @@ class DenseProbeHook(Hook):
     per call for ResNet-18 on 450 images at 256 px on a 2-core CPU.
 
     Args:
-        data_root (str): Labelled set (VOC layout by default). A missing
-            folder stops the run before the first iteration, naming it.
+        data_root (str): Labelled set (VOC layout by default).
         interval (int): Probe every ``interval`` epochs / iterations.
             Defaults to 1.
         by_epoch (bool): Count ``interval`` in epochs. Defaults to True.
@@ -50,6 +49,9 @@ class DenseProbeHook(Hook):
         max_images (Sequence[int | None]): Pairs kept per split (None: all).
         probe_cfg (dict, optional): :class:`DenseProbeConfig` fields
             (``stage``, ``epochs``, ``balance``, ...).
+        on_missing (str): A missing ``data_root``: ``'error'`` stops the run
+            before the first iteration, naming it; ``'warn'`` logs a warning
+            naming it and trains without probing. Defaults to ``'error'``.
     """
 
     priority = 'LOW'
@@ -63,9 +65,14 @@ class DenseProbeHook(Hook):
                  splits: Sequence[str] = ('train', 'test'),
                  img_size: int = 256,
                  max_images: Sequence[Optional[int]] = (None, None),
-                 probe_cfg: Optional[dict] = None) -> None:
+                 probe_cfg: Optional[dict] = None,
+                 on_missing: str = 'error') -> None:
         if interval < 1:
             raise ValueError(f'interval must be >= 1, got {interval}')
+        if on_missing not in ('error', 'warn'):
+            raise ValueError(f"on_missing must be 'error' or 'warn', got "
+                             f'{on_missing!r}')
+        self.on_missing = on_missing
         self.data_root = data_root
         self.interval = interval
         self.by_epoch = by_epoch
@@ -80,10 +87,14 @@ class DenseProbeHook(Hook):
     def before_train(self, runner) -> None:
         """Load the labelled set; probe the initial weights."""
         if not osp.isdir(self.data_root):
-            raise FileNotFoundError(
+            message = (
                 f'DenseProbeHook: data_root {self.data_root!r} not found; '
                 'build it with tools/dataset_converters/build_dense_set.py '
                 '--out data/dense or remove the hook from custom_hooks')
+            if self.on_missing == 'error':
+                raise FileNotFoundError(message)
+            runner.logger.warning(message + '; training without the probe')
+            return
         if not is_main_process():
             return
         self.data = load_probe_data(self.data_root, **self.data_args)
