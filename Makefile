@@ -34,6 +34,7 @@ STAMP := $(VENV)/.installed-$(INSTALL_HASH)
 DEMO_CONFIG ?= configs/pixpro/pixpro_r18_demo.py
 DEMO_DATA ?= data/demo
 DEMO_DIR ?= work_dirs/pixpro_r18_demo
+DENSE_DATA ?= data/dense
 
 .PHONY: help install test demo clean-demo
 
@@ -41,8 +42,10 @@ help:
 	@echo "targets:"
 	@echo "  install     create $(VENV) with $(PYTHON) and install (skipped when up to date)"
 	@echo "  test        install, then run pytest on tests/"
-	@echo "  demo        install, build $(DEMO_DATA), train $(DEMO_CONFIG),"
-	@echo "              plot the loss curve and a similarity map into $(DEMO_DIR)"
+	@echo "  demo        install, build $(DEMO_DATA) and $(DENSE_DATA), train"
+	@echo "              $(DEMO_CONFIG) (dense probe at iteration 0, epoch 6"
+	@echo "              and the end), plot curves and a similarity map into"
+	@echo "              $(DEMO_DIR), print the probe against random init"
 	@echo "  clean-demo  remove $(DEMO_DIR)"
 	@echo "variables: PYTHON=$(PYTHON) VENV=$(VENV) TORCH_PKGS='$(TORCH_PKGS)'"
 
@@ -64,6 +67,7 @@ test: $(STAMP)
 
 demo: $(STAMP)
 	$(VPY) tools/dataset_converters/build_demo_set.py --out $(DEMO_DATA)
+	$(VPY) tools/dataset_converters/build_dense_set.py --out $(DENSE_DATA)
 	$(VPY) tools/train.py $(DEMO_CONFIG) --work-dir $(DEMO_DIR)
 	$(VPY) tools/analysis_tools/plot_curves.py $(DEMO_DIR) \
 		--out $(DEMO_DIR)/loss_curve.png
@@ -74,6 +78,10 @@ demo: $(STAMP)
 	@echo "  checkpoint:     $$(cat $(DEMO_DIR)/last_checkpoint)"
 	@echo "  loss curve:     $(DEMO_DIR)/loss_curve.png"
 	@echo "  similarity map: $(DEMO_DIR)/similarity_map.png"
+	@echo "  training views: $(DEMO_DIR)/<timestamp>/vis_data/pixpro/*.png"
+	@if [ -f $(DEMO_DIR)/dense_probe_summary.txt ]; then \
+		cat $(DEMO_DIR)/dense_probe_summary.txt; \
+	else echo "  (no dense probe: $(DENSE_DATA) missing)"; fi
 
 clean-demo:
 	rm -rf $(DEMO_DIR)

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Pretrain PixPro, PixContrast, BYOL and DenseCL (ResNet-18, 128 px) on the
+# demo images with the same budget, probe each final backbone and random
+# init on data/dense (linear probe + kNN on C5, label propagation on C4),
+# and write docs/en/results/demo_comparison.md with the pictures.
+#
+# Usage: tools/benchmarks/demo_comparison.sh [options]
+#   --budget N         epochs per method (default 12, as `make demo`)
+#   --methods "..."    subset of: pixpro pixcontrast byol densecl
+#   --random-seeds ".." init seeds of the random-init rows (default "0 1 2")
+#   --out-dir DIR      runs and probe results (default work_dirs/demo_comparison)
+#   --report FILE      the markdown page (default docs/en/results/demo_comparison.md)
+#   --skip-train       reuse the checkpoints already in --out-dir
+# Environment: PYTHON (default .venv/bin/python if present, else python).
+# A GPU is used by the training runs when torch sees one.
+set -euo pipefail
+
+BUDGET=12
+METHODS="pixpro pixcontrast byol densecl"
+RANDOM_SEEDS="0 1 2"
+OUT=work_dirs/demo_comparison
+REPORT=docs/en/results/demo_comparison.md
+SKIP_TRAIN=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --budget) BUDGET=$2; shift 2 ;;
+        --methods) METHODS=$2; shift 2 ;;
+        --random-seeds) RANDOM_SEEDS=$2; shift 2 ;;
+        --out-dir) OUT=$2; shift 2 ;;
+        --report) REPORT=$2; shift 2 ;;
+        --skip-train) SKIP_TRAIN=1; shift ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+case "$BUDGET" in ''|*[!0-9]*) echo "--budget takes a whole number of epochs" >&2; exit 2 ;; esac
+
+cd "$(dirname "$0")/../.."
+if [ -z "${PYTHON:-}" ]; then
+    if [ -x .venv/bin/python ]; then PYTHON=.venv/bin/python; else PYTHON=python; fi
+fi
+COMMAND="tools/benchmarks/demo_comparison.sh $*"
+[ $# -gt 0 ] || COMMAND="tools/benchmarks/demo_comparison.sh --budget $BUDGET"
+START=$(date +%s)
+
+[ -d data/demo ] || "$PYTHON" tools/dataset_converters/build_demo_set.py --out data/demo
+[ -d data/dense ] || "$PYTHON" tools/dataset_converters/build_dense_set.py --out data/dense
+mkdir -p "$OUT"
+
+probe() {  # probe NAME BACKBONE-ARGS...
+    local name=$1; shift
+    "$PYTHON" tools/analysis_tools/dense_probe.py "$@" --depth 18 \
+        --data data/dense --stage C5 --out "$OUT/probe_$name.json"
+    "$PYTHON" tools/analysis_tools/label_propagation.py "$@" --depth 18 \
+        --data data/dense/sequences --stage C4 --out "$OUT/prop_$name.json"
+}
+
+for method in $METHODS; do
+    config="configs/$method/${method}_r18_demo.py"
+    [ -f "$config" ] || { echo "no config $config" >&2; exit 2; }
+    if [ "$SKIP_TRAIN" = 0 ]; then
+        rm -rf "${OUT:?}/$method"
+        t0=$(date +%s)
+        "$PYTHON" tools/train.py "$config" --work-dir "$OUT/$method" \
+            --epochs "$BUDGET"
+        echo $(( $(date +%s) - t0 )) > "$OUT/$method/train_seconds"
+    fi
+    probe "$method" --checkpoint "$(cat "$OUT/$method/last_checkpoint")"
+done
+for seed in $RANDOM_SEEDS; do
+    probe "random$seed" --random-init --init-seed "$seed"
+done
+
+"$PYTHON" tools/analysis_tools/plot_curves.py $(for m in $METHODS; do echo "$OUT/$m"; done) \
+    --keys loss probe/mIoU probe/knn_mIoU --labels $METHODS \
+    --out docs/en/_static/demo_comparison_curves.png
+"$PYTHON" tools/benchmarks/demo_comparison_report.py --out-dir "$OUT" \
+    --methods $METHODS --random-seeds $RANDOM_SEEDS --budget "$BUDGET" \
+    --command "$COMMAND" --seconds $(( $(date +%s) - START )) --report "$REPORT"

@@ -1,0 +1,215 @@
+# Copyright (c) mmpixpro contributors. All rights reserved.
+"""Write the markdown page of ``tools/benchmarks/demo_comparison.sh`` from
+its result files (probe and propagation JSONs, training logs)."""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import platform
+import shutil
+import statistics
+import sys
+from datetime import datetime, timezone
+from typing import Dict, List, Optional, Sequence
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, REPO_ROOT)
+
+from mmpixpro.visualization import find_scalars_file, load_scalars  # noqa
+
+METRICS = (('mIoU', 'probe', 'linear mIoU'), ('knn_mIoU', 'probe',
+                                              'kNN mIoU'),
+           ('J_mean', 'prop', 'propagation J'))
+CURVES = 'docs/en/_static/demo_comparison_curves.png'
+VIEWS = 'docs/en/_static/demo_comparison_pixpro_views.png'
+
+
+def machine() -> str:
+    """CPU model, cores, GPU and library versions, in one line."""
+    import torch
+    cpu = platform.processor() or platform.machine()
+    if osp.isfile('/proc/cpuinfo'):
+        with open('/proc/cpuinfo') as f:
+            names = [ln.split(':', 1)[1].strip() for ln in f
+                     if ln.startswith('model name')]
+        cpu = names[0] if names else cpu
+    gpu = (torch.cuda.get_device_name(0) if torch.cuda.is_available()
+           else 'no GPU')
+    return (f'{cpu}, {os.cpu_count()} cores, {gpu}; Python '
+            f'{platform.python_version()}, torch {torch.__version__}')
+
+
+def read_json(path: str) -> Optional[dict]:
+    """The JSON at ``path``, or None if the file is missing."""
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def final_loss(run_dir: str) -> Optional[float]:
+    """Last logged loss of the newest run in ``run_dir``."""
+    try:
+        x_y = load_scalars(find_scalars_file(run_dir)).get('loss')
+    except FileNotFoundError:
+        return None
+    return float(x_y[1][-1]) if x_y is not None else None
+
+
+def scores(out_dir: str, name: str) -> Dict[str, Optional[float]]:
+    """Linear/kNN mIoU, pixel accuracy and J of one backbone, in points."""
+    probe = read_json(osp.join(out_dir, f'probe_{name}.json')) or {}
+    prop = read_json(osp.join(out_dir, f'prop_{name}.json')) or {}
+    found = {'probe': probe, 'prop': prop}
+    row = {key: (100 * found[src][key] if key in found[src] else None)
+           for key, src, _ in METRICS}
+    row['pixel_acc'] = (100 * probe['pixel_acc']
+                        if 'pixel_acc' in probe else None)
+    return row
+
+
+def fmt(value: Optional[float], digits: int = 1) -> str:
+    """A number, or a dash when missing."""
+    return '-' if value is None else f'{value:.{digits}f}'
+
+
+def random_band(rows: List[dict], key: str) -> Optional[tuple]:
+    """(mean, std) of a metric over the random-init seeds."""
+    values = [r[key] for r in rows if r[key] is not None]
+    if not values:
+        return None
+    std = statistics.stdev(values) if len(values) > 1 else 0.0
+    return statistics.mean(values), std
+
+
+def beats(value: Optional[float], band: Optional[tuple]) -> Optional[bool]:
+    """Above random init by more than max(2 std, 1 point)."""
+    if value is None or band is None:
+        return None
+    return value > band[0] + max(2 * band[1], 1.0)
+
+
+def verdict_lines(methods: Sequence[str], rows: Dict[str, dict],
+                  bands: Dict[str, tuple]) -> List[str]:
+    """One line per method: which readouts beat random init."""
+    lines = []
+    for method in methods:
+        won = [label for key, _, label in METRICS
+               if beats(rows[method][key], bands.get(key))]
+        lines.append(f'- **{method}**: ' + (
+            'beat random init on ' + ', '.join(won) if won else
+            'did not beat random init on any readout') + '.')
+    return lines
+
+
+def history_section(out_dir: str, methods: Sequence[str]) -> List[str]:
+    """The in-training probe summaries (``DenseProbeHook``) of the runs."""
+    lines = []
+    for method in methods:
+        path = osp.join(out_dir, method, 'dense_probe_summary.txt')
+        if osp.isfile(path):
+            with open(path) as f:
+                lines += [f'`{method}`:', '', '```', f.read().rstrip(), '```',
+                          '']
+    if lines:
+        lines = ['## Probes during training (iteration 0 = the run\'s own '
+                 'random init)', ''] + lines
+    return lines
+
+
+def copy_views_picture(out_dir: str) -> Optional[str]:
+    """Copy the last picture of PixPro's visualisation hook to docs."""
+    pngs = sorted(glob.glob(osp.join(out_dir, 'pixpro', '**', 'iter_*.png'),
+                            recursive=True))
+    if not pngs:
+        return None
+    shutil.copyfile(pngs[-1], VIEWS)
+    return VIEWS
+
+
+def build_page(args: argparse.Namespace) -> str:
+    """The markdown of the comparison page."""
+    rows = {m: scores(args.out_dir, m) for m in args.methods}
+    randoms = [scores(args.out_dir, f'random{s}') for s in args.random_seeds]
+    bands = {key: random_band(randoms, key) for key, _, _ in METRICS}
+    head = ('| backbone | epochs | train s | final loss | linear mIoU | '
+            'pixel acc | kNN mIoU | propagation J |\n'
+            '|---|---|---|---|---|---|---|---|')
+    lines = [head]
+    for m in args.methods:
+        run = osp.join(args.out_dir, m)
+        seconds = read_json(osp.join(run, 'train_seconds'))
+        r = rows[m]
+        lines.append(
+            f'| {m} | {args.budget} | {fmt(seconds, 0)} | '
+            f'{fmt(final_loss(run), 3)} | {fmt(r["mIoU"])} | '
+            f'{fmt(r["pixel_acc"])} | {fmt(r["knn_mIoU"])} | '
+            f'{fmt(r["J_mean"])} |')
+    for seed, r in zip(args.random_seeds, randoms):
+        lines.append(f'| random init (seed {seed}) | - | - | - | '
+                     f'{fmt(r["mIoU"])} | {fmt(r["pixel_acc"])} | '
+                     f'{fmt(r["knn_mIoU"])} | {fmt(r["J_mean"])} |')
+    band_text = ', '.join(
+        f'{label} {fmt(bands[key][0])} +- {fmt(bands[key][1])}'
+        for key, _, label in METRICS if bands[key] is not None)
+    views = copy_views_picture(args.out_dir)
+    date = datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
+    parts = [
+        '# Demo comparison: PixPro and baselines against random init', '',
+        'Generated by `tools/benchmarks/demo_comparison_report.py` at the '
+        'end of the run; measured, not edited.', '',
+        f'- Command: `{args.command}`',
+        f'- Machine: {machine()}',
+        f'- Date: {date}; whole script {args.seconds} s',
+        '- Pretraining: ResNet-18, 128 px crops, batch 32, the embedded '
+        '`data/demo` images, each method\'s `configs/<method>/'
+        '<method>_r18_demo.py` with `--epochs ' + str(args.budget) + '`.',
+        '- Probes: `data/dense` at 256 px, C5 linear probe (BN + 1x1, '
+        'class-balanced) and kNN readout; label propagation on C4 over the '
+        '8 sequences (see `docs/en/dense_evaluation.md`).', '',
+        '\n'.join(lines), '',
+        '"train s" is the wall time of `tools/train.py`, including, for '
+        'the configs that inherit the PixPro demo hooks (pixpro, '
+        'pixcontrast), three in-training probes of ~10 s each.', '',
+        f'Random init over {len(randoms)} seeds (mean +- std): {band_text}.',
+        'A method "beats random init" on a readout when it is above the '
+        'random mean by more than max(2 std, 1 point).', '',
+        '## Did pretraining beat random init at this budget?', '',
+        '\n'.join(verdict_lines(args.methods, rows, bands)), '',
+        *history_section(args.out_dir, args.methods),
+        '## Pictures', '',
+        f'![curves](../_static/{osp.basename(CURVES)})', '',
+    ]
+    if views:
+        parts += ['PixPro, last picture of `PixProVisualizationHook`:', '',
+                  f'![views](../_static/{osp.basename(views)})', '']
+    return '\n'.join(parts)
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    """Command-line arguments (passed by demo_comparison.sh)."""
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--out-dir', required=True)
+    parser.add_argument('--methods', nargs='+', required=True)
+    parser.add_argument('--random-seeds', nargs='+', default=['0'])
+    parser.add_argument('--budget', type=int, required=True)
+    parser.add_argument('--command', default='')
+    parser.add_argument('--seconds', type=int, default=0)
+    parser.add_argument('--report', required=True)
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> str:
+    """Write the page; returns its path."""
+    args = parse_args(argv)
+    page = build_page(args)
+    os.makedirs(osp.dirname(osp.abspath(args.report)), exist_ok=True)
+    with open(args.report, 'w') as f:
+        f.write(page)
+    print(page)
+    return args.report
+
+
+if __name__ == '__main__':
+    main()
