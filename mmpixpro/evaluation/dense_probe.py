@@ -125,9 +125,10 @@ def run_dense_probe(model_or_backbone: nn.Module,
         cfg (DenseProbeConfig | dict, optional): Settings.
 
     Returns:
-        dict: ``mIoU``, ``pixel_acc`` (linear probe), ``knn_mIoU``,
-        ``knn_pixel_acc`` (readout), per-class ``IoU``/``knn_IoU`` lists,
-        ``feat_shape`` and ``seconds`` (feature, probe, readout).
+        dict: ``mIoU``, ``pixel_acc``, ``object_IoU`` (linear probe),
+        ``knn_mIoU``, ``knn_pixel_acc``, ``knn_object_IoU`` (readout),
+        per-class ``IoU``/``knn_IoU`` lists, ``feat_shape`` and
+        ``seconds`` (feature, probe, readout).
     """
     cfg = DenseProbeConfig.from_any(cfg)
     num_classes = cfg.num_classes or dataset['train'].num_classes
@@ -160,7 +161,9 @@ def run_dense_probe(model_or_backbone: nn.Module,
     t3 = time.perf_counter()
     return dict(
         mIoU=linear['mIoU'], pixel_acc=linear['pixel_acc'],
+        object_IoU=linear['object_IoU'],
         knn_mIoU=knn['mIoU'], knn_pixel_acc=knn['pixel_acc'],
+        knn_object_IoU=knn['object_IoU'],
         IoU=linear['IoU'], knn_IoU=knn['IoU'],
         feat_shape=list(train_feats.shape[1:]), config=asdict(cfg),
         seconds=dict(features=t1 - t0, probe=t2 - t1, knn=t3 - t2))

@@ -45,8 +45,11 @@ def segmentation_scores(conf: Tensor) -> Dict[str, object]:
         conf (Tensor): (K, K) confusion matrix from :func:`confusion_matrix`.
 
     Returns:
-        dict: ``mIoU`` (float, 0-1), ``pixel_acc`` (float, 0-1) and
-        ``IoU`` (list of K floats, NaN for left-out classes).
+        dict: ``mIoU`` (float, 0-1), ``pixel_acc`` (float, 0-1),
+        ``IoU`` (list of K floats, NaN for left-out classes) and
+        ``object_IoU``: the IoU of "any object" with classes 1..K-1 merged
+        and class 0 as background (VOC and ``data/dense`` layouts), a
+        figure-ground score that ignores which object it is.
     """
     conf = conf.double()
     tp = conf.diag()
@@ -56,7 +59,11 @@ def segmentation_scores(conf: Tensor) -> Dict[str, object]:
     miou = iou[valid].mean().item() if valid.any() else float('nan')
     total = conf.sum().item()
     acc = tp.sum().item() / total if total else float('nan')
-    return dict(mIoU=miou, pixel_acc=acc, IoU=iou.tolist())
+    obj_tp = conf[1:, 1:].sum()
+    obj_union = conf.sum() - conf[0, 0]
+    obj_iou = (obj_tp / obj_union).item() if obj_union > 0 else float('nan')
+    return dict(mIoU=miou, pixel_acc=acc, IoU=iou.tolist(),
+                object_IoU=obj_iou)
 
 
 def region_iou(pred: Tensor, target: Tensor) -> float:

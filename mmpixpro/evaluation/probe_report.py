@@ -58,11 +58,11 @@ def load_probe_data(root: str,
 
 
 def format_probe_row(result: dict) -> str:
-    """``linear mIoU 9.8 (acc 60.3) | kNN mIoU 8.4 (acc 70.1)``."""
+    """``linear mIoU 9.8 (object IoU 30.1) | kNN mIoU 8.4 (object ...)``."""
     return (f'linear mIoU {100 * result["mIoU"]:.1f} '
-            f'(acc {100 * result["pixel_acc"]:.1f}) | kNN mIoU '
+            f'(object IoU {100 * result["object_IoU"]:.1f}) | kNN mIoU '
             f'{100 * result["knn_mIoU"]:.1f} '
-            f'(acc {100 * result["knn_pixel_acc"]:.1f})')
+            f'(object IoU {100 * result["knn_object_IoU"]:.1f})')
 
 
 def verdict(initial: dict, final: dict, noise: float = PROBE_NOISE) -> str:

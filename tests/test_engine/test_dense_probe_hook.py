@@ -40,8 +40,9 @@ def test_probes_initial_weights_each_epoch_and_logs(tmp_path, voc):
     rows = scalar_rows(runner.work_dir, 'probe/mIoU')
     assert [row['step'] for row in rows] == [0, 2, 4]
     for row in rows:
-        for key in ('probe/mIoU', 'probe/pixel_acc', 'probe/knn_mIoU',
-                    'probe/knn_pixel_acc'):
+        for key in ('probe/mIoU', 'probe/pixel_acc', 'probe/object_IoU',
+                    'probe/knn_mIoU', 'probe/knn_pixel_acc',
+                    'probe/knn_object_IoU'):
             assert 0 <= row[key] <= 1
     with open(osp.join(runner.log_dir, 'dense_probe.json')) as f:
         records = json.load(f)
@@ -83,7 +84,8 @@ def test_unknown_probe_option_is_refused():
 
 
 def scores(miou, knn):
-    return dict(mIoU=miou, knn_mIoU=knn, pixel_acc=0.5, knn_pixel_acc=0.5)
+    return dict(mIoU=miou, knn_mIoU=knn, pixel_acc=0.5, knn_pixel_acc=0.5,
+                object_IoU=0.3, knn_object_IoU=0.2)
 
 
 @pytest.mark.parametrize('final,word', [

@@ -24,3 +24,15 @@ def test_region_iou():
     b = torch.tensor([[0, 1, 1], [0, 0, 0]])
     assert region_iou(a, b) == 1 / 3
     assert region_iou(torch.zeros(2, 2), torch.zeros(2, 2)) == 1.0
+
+
+def test_object_iou_merges_object_classes():
+    # objects 1 and 2 confused with each other still count as object;
+    # object predicted as background and background as object do not
+    target = torch.tensor([[0, 0, 1, 1], [2, 2, 0, 1]])
+    pred = torch.tensor([[0, 1, 2, 1], [1, 0, 0, 1]])
+    scores = segmentation_scores(confusion_matrix(pred, target, 3))
+    # object pixels: target {2,3,4,5,7}, pred {1,2,3,4,7}: TP 4 (2,3,4,7),
+    # FP 1 (pixel 1), FN 1 (pixel 5) -> 4 / 6
+    assert math.isclose(scores['object_IoU'], 4 / 6)
+    assert scores['IoU'][2] == 0  # class 2 itself is never right

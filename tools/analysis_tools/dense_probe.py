@@ -102,9 +102,11 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
                   total_seconds=time.perf_counter() - start)
     print(f'{result["backbone"]} {args.stage}: linear mIoU '
           f'{100 * result["mIoU"]:.1f} pixel acc '
-          f'{100 * result["pixel_acc"]:.1f} | kNN mIoU '
+          f'{100 * result["pixel_acc"]:.1f} object IoU '
+          f'{100 * result["object_IoU"]:.1f} | kNN mIoU '
           f'{100 * result["knn_mIoU"]:.1f} pixel acc '
-          f'{100 * result["knn_pixel_acc"]:.1f} | '
+          f'{100 * result["knn_pixel_acc"]:.1f} object IoU '
+          f'{100 * result["knn_object_IoU"]:.1f} | '
           f'{result["total_seconds"]:.0f} s')
     if args.out:
         with open(args.out, 'w') as f:

@@ -18,11 +18,19 @@ sys.path.insert(0, REPO_ROOT)
 
 from mmpixpro.visualization import find_scalars_file, load_scalars  # noqa
 
-METRICS = (('mIoU', 'probe', 'linear mIoU'), ('knn_mIoU', 'probe',
-                                              'kNN mIoU'),
+# (key, result file, column name)
+METRICS = (('mIoU', 'probe', 'linear mIoU'),
+           ('object_IoU', 'probe', 'linear object IoU'),
+           ('knn_mIoU', 'probe', 'kNN mIoU'),
+           ('knn_object_IoU', 'probe', 'kNN object IoU'),
            ('J_mean', 'prop', 'propagation J'))
-CURVES = 'docs/en/_static/demo_comparison_curves.png'
-VIEWS = 'docs/en/_static/demo_comparison_pixpro_views.png'
+STATIC = 'docs/en/_static'
+
+
+def picture_path(report: str, kind: str) -> str:
+    """``docs/en/_static/<report name>_<kind>.png``."""
+    stem = osp.splitext(osp.basename(report))[0]
+    return osp.join(STATIC, f'{stem}_{kind}.png')
 
 
 def machine() -> str:
@@ -58,20 +66,22 @@ def final_loss(run_dir: str) -> Optional[float]:
 
 
 def scores(out_dir: str, name: str) -> Dict[str, Optional[float]]:
-    """Linear/kNN mIoU, pixel accuracy and J of one backbone, in points."""
+    """The :data:`METRICS` of one backbone, in points (None if missing)."""
     probe = read_json(osp.join(out_dir, f'probe_{name}.json')) or {}
     prop = read_json(osp.join(out_dir, f'prop_{name}.json')) or {}
     found = {'probe': probe, 'prop': prop}
-    row = {key: (100 * found[src][key] if key in found[src] else None)
-           for key, src, _ in METRICS}
-    row['pixel_acc'] = (100 * probe['pixel_acc']
-                        if 'pixel_acc' in probe else None)
-    return row
+    return {key: (100 * found[src][key] if key in found[src] else None)
+            for key, src, _ in METRICS}
 
 
 def fmt(value: Optional[float], digits: int = 1) -> str:
     """A number, or a dash when missing."""
     return '-' if value is None else f'{value:.{digits}f}'
+
+
+def metric_cells(row: dict) -> str:
+    """The :data:`METRICS` cells of a table row."""
+    return ' | '.join(fmt(row[key]) for key, _, _ in METRICS) + ' |'
 
 
 def random_band(rows: List[dict], key: str) -> Optional[tuple]:
@@ -118,14 +128,14 @@ def history_section(out_dir: str, methods: Sequence[str]) -> List[str]:
     return lines
 
 
-def copy_views_picture(out_dir: str) -> Optional[str]:
-    """Copy the last picture of PixPro's visualisation hook to docs."""
+def copy_views_picture(out_dir: str, dst: str) -> Optional[str]:
+    """Copy the last picture of PixPro's visualisation hook to ``dst``."""
     pngs = sorted(glob.glob(osp.join(out_dir, 'pixpro', '**', 'iter_*.png'),
                             recursive=True))
     if not pngs:
         return None
-    shutil.copyfile(pngs[-1], VIEWS)
-    return VIEWS
+    shutil.copyfile(pngs[-1], dst)
+    return dst
 
 
 def build_page(args: argparse.Namespace) -> str:
@@ -133,27 +143,24 @@ def build_page(args: argparse.Namespace) -> str:
     rows = {m: scores(args.out_dir, m) for m in args.methods}
     randoms = [scores(args.out_dir, f'random{s}') for s in args.random_seeds]
     bands = {key: random_band(randoms, key) for key, _, _ in METRICS}
-    head = ('| backbone | epochs | train s | final loss | linear mIoU | '
-            'pixel acc | kNN mIoU | propagation J |\n'
-            '|---|---|---|---|---|---|---|---|')
+    head = ('| backbone | epochs | train s | final loss | ' +
+            ' | '.join(label for _, _, label in METRICS) + ' |\n' +
+            '|---' * (4 + len(METRICS)) + '|')
     lines = [head]
     for m in args.methods:
         run = osp.join(args.out_dir, m)
         seconds = read_json(osp.join(run, 'train_seconds'))
-        r = rows[m]
-        lines.append(
-            f'| {m} | {args.budget} | {fmt(seconds, 0)} | '
-            f'{fmt(final_loss(run), 3)} | {fmt(r["mIoU"])} | '
-            f'{fmt(r["pixel_acc"])} | {fmt(r["knn_mIoU"])} | '
-            f'{fmt(r["J_mean"])} |')
+        lines.append(f'| {m} | {args.budget} | {fmt(seconds, 0)} | '
+                     f'{fmt(final_loss(run), 3)} | ' + metric_cells(rows[m]))
     for seed, r in zip(args.random_seeds, randoms):
-        lines.append(f'| random init (seed {seed}) | - | - | - | '
-                     f'{fmt(r["mIoU"])} | {fmt(r["pixel_acc"])} | '
-                     f'{fmt(r["knn_mIoU"])} | {fmt(r["J_mean"])} |')
+        lines.append(f'| random init (seed {seed}) | - | - | - | ' +
+                     metric_cells(r))
     band_text = ', '.join(
         f'{label} {fmt(bands[key][0])} +- {fmt(bands[key][1])}'
         for key, _, label in METRICS if bands[key] is not None)
-    views = copy_views_picture(args.out_dir)
+    views = copy_views_picture(args.out_dir,
+                               picture_path(args.report, 'pixpro_views'))
+    curves = picture_path(args.report, 'curves')
     date = datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
     parts = [
         '# Demo comparison: PixPro and baselines against random init', '',
@@ -179,7 +186,7 @@ def build_page(args: argparse.Namespace) -> str:
         '\n'.join(verdict_lines(args.methods, rows, bands)), '',
         *history_section(args.out_dir, args.methods),
         '## Pictures', '',
-        f'![curves](../_static/{osp.basename(CURVES)})', '',
+        f'![curves](../_static/{osp.basename(curves)})', '',
     ]
     if views:
         parts += ['PixPro, last picture of `PixProVisualizationHook`:', '',

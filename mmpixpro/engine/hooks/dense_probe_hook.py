@@ -12,7 +12,8 @@ from mmpixpro.evaluation.probe_report import (format_probe_row,
                                               load_probe_data, probe_summary)
 from mmpixpro.registry import HOOKS
 
-LOGGED_KEYS = ('mIoU', 'pixel_acc', 'knn_mIoU', 'knn_pixel_acc')
+LOGGED_KEYS = ('mIoU', 'pixel_acc', 'object_IoU', 'knn_mIoU',
+               'knn_pixel_acc', 'knn_object_IoU')
 
 
 @HOOKS.register_module()
@@ -25,8 +26,8 @@ class DenseProbeHook(Hook):
     :func:`run_dense_probe` -- BN + 1x1 linear probe and nearest-neighbour
     readout on a labelled set such as ``data/dense``
     (``tools/dataset_converters/build_dense_set.py``) -- and logs
-    ``probe/mIoU``, ``probe/pixel_acc``, ``probe/knn_mIoU`` and
-    ``probe/knn_pixel_acc`` beside the loss (``scalars.json``, drawn by
+    ``probe/mIoU``, ``probe/pixel_acc``, ``probe/object_IoU`` and their
+    ``probe/knn_*`` counterparts beside the loss (``scalars.json``, drawn by
     ``tools/analysis_tools/plot_curves.py``). Results are also appended to
     ``<log_dir>/dense_probe.json``; after training a summary with the
     verdict against iteration 0 goes to the log and to
