@@ -1,0 +1,72 @@
+# Copyright (c) mmpixpro contributors. All rights reserved.
+"""demo_comparison.sh arguments and the page its report script writes from
+(fake) result files: rows, the random-init band and the verdicts."""
+import json
+import subprocess
+import sys
+
+import pytest
+from pixpro_testing import ROOT
+
+sys.path.insert(0, f'{ROOT}/tools/benchmarks')
+import demo_comparison_report as report  # noqa: E402
+
+SCRIPT = f'{ROOT}/tools/benchmarks/demo_comparison.sh'
+
+
+def write_results(out, name, miou, knn, j):
+    probe = dict(mIoU=miou, object_IoU=0.3, knn_mIoU=knn,
+                 knn_object_IoU=0.2, pixel_acc=0.6)
+    (out / f'probe_{name}.json').write_text(json.dumps(probe))
+    (out / f'prop_{name}.json').write_text(json.dumps(dict(J_mean=j)))
+
+
+@pytest.fixture
+def results(tmp_path):
+    out = tmp_path / 'cmp'
+    out.mkdir()
+    # random init: linear 0.08/0.09/0.10 (mean 9.0, std 1.0 point),
+    # kNN 0.070 each (std 0), J 0.30 each
+    for seed, miou in zip('012', (0.08, 0.09, 0.10)):
+        write_results(out, f'random{seed}', miou, 0.07, 0.30)
+    write_results(out, 'pixpro', 0.115, 0.09, 0.305)  # > 9 + 2 and > 7 + 1
+    write_results(out, 'byol', 0.105, 0.075, 0.20)    # below both bars
+    vis = out / 'pixpro' / '20260101_000000' / 'vis_data'
+    vis.mkdir(parents=True)
+    (vis / 'scalars.json').write_text(
+        json.dumps(dict(loss=-1.0, iter=1, step=1)) + '\n' +
+        json.dumps(dict(loss=-2.5, iter=2, step=2)) + '\n')
+    (out / 'pixpro' / 'train_seconds').write_text('93\n')
+    return out
+
+
+def test_report_rows_band_and_verdicts(results, tmp_path):
+    page_path = tmp_path / 'docs' / 'cmp.md'
+    report.main([
+        '--out-dir', str(results), '--methods', 'pixpro', 'byol',
+        '--random-seeds', '0', '1', '2', '--budget', '12', '--command',
+        'demo_comparison.sh --budget 12', '--seconds', '5', '--report',
+        str(page_path)
+    ])
+    page = page_path.read_text()
+    assert ('| pixpro | 12 | 93 | -2.500 | 11.5 | 30.0 | 9.0 | 20.0 | 30.5 |'
+            in page)
+    assert '| byol | 12 | - | - | 10.5 | 30.0 | 7.5 | 20.0 | 20.0 |' in page
+    assert '| random init (seed 2) | - | - | - | 10.0 |' in page
+    assert 'linear mIoU 9.0 +- 1.0' in page
+    assert '**pixpro**: beat random init on linear mIoU, kNN mIoU.' in page
+    assert '**byol**: did not beat random init on any readout.' in page
+    assert '`demo_comparison.sh --budget 12`' in page
+
+
+def run_script(*args):
+    return subprocess.run(['bash', SCRIPT, *args], capture_output=True,
+                          text=True, cwd=ROOT)
+
+
+def test_script_help_and_bad_arguments():
+    assert '--budget' in run_script('--help').stdout
+    bad = run_script('--bugdet', '3')
+    assert bad.returncode == 2 and '--bugdet' in bad.stderr
+    bad = run_script('--budget', 'ten')
+    assert bad.returncode == 2 and 'whole number' in bad.stderr
