@@ -9,7 +9,7 @@ distance below ``T``, see :mod:`mmpixpro.models.utils.box_geometry`) are
 outlined: a well trained model puts its highest similarity there.
 """
 import os
-from typing import Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -88,6 +88,43 @@ def query_positives(boxes: ArrayLike,
                         tuple(feat_size_b), threshold)[0]  # (La, Lb)
     idx = [row * feat_size_a[1] + col for row, col in queries]
     return pos[idx].view(len(queries), *feat_size_b).numpy() > 0
+
+
+def query_candidates(boxes: np.ndarray, feat_size: Tuple[int, int],
+                     threshold: float) -> np.ndarray:
+    """Bins of view A with at least one positive bin in view B.
+
+    Args:
+        boxes (np.ndarray): Boxes of views A and B, (2, 4).
+        feat_size (tuple[int, int]): ``(H_f, W_f)`` of both feature maps.
+        threshold (float): Distance threshold T.
+
+    Returns:
+        np.ndarray: Flat (row-major) bin indices of view A.
+    """
+    b = torch.from_numpy(boxes)
+    pos = positive_mask(b[0:1], b[1:2], feat_size, feat_size, threshold)[0]
+    return torch.nonzero(pos.sum(1) > 0)[:, 0].numpy()
+
+
+def pick_queries(candidates: np.ndarray, feat_size: Tuple[int, int],
+                 num: int, rng: np.random.Generator) -> List[Tuple[int, int]]:
+    """Choose query bins, preferring those with positives.
+
+    Args:
+        candidates (np.ndarray): Flat indices of bins with positives.
+        feat_size (tuple[int, int]): ``(H_f, W_f)``.
+        num (int): Number of queries (at most ``H_f * W_f``).
+        rng (np.random.Generator): Random generator.
+
+    Returns:
+        list[tuple[int, int]]: ``(row, col)`` queries, sorted.
+    """
+    num = min(num, feat_size[0] * feat_size[1])
+    chosen = list(rng.permutation(candidates)[:num])
+    others = np.setdiff1d(np.arange(feat_size[0] * feat_size[1]), candidates)
+    chosen += list(rng.permutation(others)[:num - len(chosen)])
+    return [divmod(int(i), feat_size[1]) for i in sorted(chosen)]
 
 
 def upsample_map(sim_map: ArrayLike, size: Tuple[int, int]) -> np.ndarray:
@@ -217,21 +254,59 @@ def _draw_view_b(ax: Axes, view_b: np.ndarray, sim_map: np.ndarray,
     ax.set_title(title, fontsize=8)
 
 
-def draw_similarity_figure(view_a: np.ndarray,
-                           view_b: np.ndarray,
-                           sim_maps: ArrayLike,
-                           queries: Sequence[Query],
-                           feat_size_a: Tuple[int, int],
-                           out_path: str,
-                           original: Optional[np.ndarray] = None,
-                           boxes: Optional[ArrayLike] = None,
-                           positives: Optional[ArrayLike] = None,
-                           alpha: float = 0.5,
-                           cmap: str = 'jet',
-                           threshold: float = 0.7,
-                           value_range: Optional[Tuple[float, float]] = (
-                               -1.0, 1.0)) -> str:
-    """Draw one row per query and save the figure as a PNG.
+def _draw_ppm(ax: Axes, view_a: np.ndarray, weights: np.ndarray,
+              query: Query, alpha: float, cmap: str) -> None:
+    """View A with the PPM weights s(x_q, x_j) of the query over it."""
+    ax.imshow(view_a)
+    overlay = ax.imshow(upsample_map(weights, view_a.shape[:2]), cmap=cmap,
+                        alpha=alpha, vmin=0.0,
+                        vmax=max(float(weights.max()), 1e-6))
+    ax.figure.colorbar(overlay, ax=ax, fraction=0.046, pad=0.04)
+    _add_rect(ax, bin_rectangle(*query, weights.shape, view_a.shape[:2]),
+              QUERY_COLOR, linewidth=2.5)
+    ax.set_title(f'view A, PPM weights s(q, j) of {tuple(query)}',
+                 fontsize=8)
+
+
+def draw_similarity_figure(view_a: np.ndarray, view_b: np.ndarray,
+                           sim_maps: ArrayLike, queries: Sequence[Query],
+                           feat_size_a: Tuple[int, int], out_path: str,
+                           **kwargs) -> str:
+    """:func:`similarity_figure` saved as a PNG at ``out_path``.
+
+    Args:
+        view_a, view_b, sim_maps, queries, feat_size_a: As in
+            :func:`similarity_figure`.
+        out_path (str): Where the PNG goes; folders are created.
+        **kwargs: Further arguments of :func:`similarity_figure`.
+
+    Returns:
+        str: ``out_path``.
+    """
+    return save_png(
+        similarity_figure(view_a, view_b, sim_maps, queries, feat_size_a,
+                          **kwargs), out_path)
+
+
+def similarity_figure(view_a: np.ndarray,
+                      view_b: np.ndarray,
+                      sim_maps: ArrayLike,
+                      queries: Sequence[Query],
+                      feat_size_a: Tuple[int, int],
+                      original: Optional[np.ndarray] = None,
+                      boxes: Optional[ArrayLike] = None,
+                      positives: Optional[ArrayLike] = None,
+                      ppm_maps: Optional[ArrayLike] = None,
+                      alpha: float = 0.5,
+                      cmap: str = 'jet',
+                      threshold: float = 0.7,
+                      value_range: Optional[Tuple[float, float]] = (-1.0,
+                                                                    1.0)
+                      ) -> Figure:
+    """One row per query: [original,] view A, view B similarity[, PPM].
+
+    Each row is 3.6 x 3.2 inches per panel, so at 100 dpi the picture is
+    ``(360 * columns) x (320 * Q)`` pixels.
 
     Each row shows view A with the query bin outlined and view B with the
     query's similarity map (bilinearly upsampled, with a colour bar)
@@ -248,13 +323,15 @@ def draw_similarity_figure(view_a: np.ndarray,
             from :func:`cosine_similarity_maps`.
         queries (Sequence[tuple[int, int]]): ``(row, col)`` bins of view A.
         feat_size_a (tuple[int, int]): ``(H_a, W_a)`` of view A's features.
-        out_path (str): Where the PNG goes; folders are created.
         original (np.ndarray, optional): Original image, (H, W, 3) ``uint8``.
         boxes (Tensor | np.ndarray, optional): Crop boxes of views A and B in
             the original image, (2, 4), normalised as in the PixPro spec.
         positives (Tensor | np.ndarray, optional): Boolean masks of the
             positive bins of view B, (Q, H_b, W_b). Computed from ``boxes``
             with ``T = threshold`` when None and ``boxes`` is given.
+        ppm_maps (Tensor | np.ndarray, optional): Pixel-propagation weights
+            s(x_q, x_j) of each query over view A's own grid, (Q, H_a, W_a);
+            drawn over view A in a last column.
         alpha (float): Opacity of the similarity overlay. Defaults to 0.5.
         cmap (str): Matplotlib colour map. Defaults to 'jet'.
         threshold (float): ``T`` for the positives. Defaults to 0.7.
@@ -263,7 +340,7 @@ def draw_similarity_figure(view_a: np.ndarray,
             Defaults to (-1, 1).
 
     Returns:
-        str: ``out_path``.
+        Figure: The figure (not saved).
     """
     sim_maps = np.asarray(torch.as_tensor(sim_maps).detach().float().cpu())
     if sim_maps.ndim != 3 or len(sim_maps) != len(queries):
@@ -280,7 +357,9 @@ def draw_similarity_figure(view_a: np.ndarray,
         positives = np.asarray(positives).astype(bool)
     with_original = original is not None and boxes is not None
 
-    num_cols = 3 if with_original else 2
+    if ppm_maps is not None:
+        ppm_maps = np.asarray(torch.as_tensor(ppm_maps).detach().float())
+    num_cols = 2 + with_original + (ppm_maps is not None)
     fig = Figure(figsize=(3.6 * num_cols, 3.2 * len(queries)))
     axes = fig.subplots(len(queries), num_cols, squeeze=False)
     for q, query in enumerate(queries):
@@ -292,11 +371,13 @@ def draw_similarity_figure(view_a: np.ndarray,
         _draw_view_b(row_axes[1], view_b, sim_maps[q],
                      None if positives is None else positives[q], alpha,
                      cmap, value_range)
+        if ppm_maps is not None:
+            _draw_ppm(row_axes[2], view_a, ppm_maps[q], query, alpha, cmap)
     for ax in axes.flat:
         ax.set_xticks([])
         ax.set_yticks([])
     fig.tight_layout()
-    return save_png(fig, out_path)
+    return fig
 
 
 def save_png(fig: Figure, out_path: str, dpi: int = 100) -> str:

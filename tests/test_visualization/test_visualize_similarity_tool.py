@@ -14,6 +14,7 @@ from mmengine.model import revert_sync_batchnorm
 from PIL import Image
 
 from mmpixpro.registry import MODELS
+from mmpixpro.visualization import pick_queries, query_candidates
 
 REPO = Path(__file__).resolve().parents[2]
 TOOL = REPO / 'tools' / 'analysis_tools' / 'visualize_similarity.py'
@@ -129,7 +130,7 @@ def test_chosen_queries_have_positives(tool, assets):
     pair, cands = tool.choose_pair(img, transforms, first, (2, 2), 2, 0.7)
     assert len(cands) >= 2
     np.testing.assert_array_equal(
-        cands, tool.query_candidates(pair[2], (2, 2), 0.7))
-    queries = tool.pick_queries(cands, (2, 2), 2, np.random.default_rng(0))
+        cands, query_candidates(pair[2], (2, 2), 0.7))
+    queries = pick_queries(cands, (2, 2), 2, np.random.default_rng(0))
     assert len(set(queries)) == 2
     assert all(r * 2 + c in set(cands.tolist()) for r, c in queries)

@@ -29,11 +29,11 @@ from mmengine.model import revert_sync_batchnorm  # noqa: E402
 from torch import nn  # noqa: E402
 
 from mmpixpro.export import load_state_dict  # noqa: E402
-from mmpixpro.models.utils import positive_mask  # noqa: E402
 from mmpixpro.registry import DATASETS, MODELS, TRANSFORMS  # noqa: E402
 from mmpixpro.utils import register_all_modules  # noqa: E402
 from mmpixpro.visualization import (cosine_similarity_maps,  # noqa: E402
-                                    draw_similarity_figure)
+                                    draw_similarity_figure, pick_queries,
+                                    query_candidates)
 
 DEFAULT_CROP_SIZE = 224
 MAX_VIEW_DRAWS = 20  # redraws to find a pair of views with enough overlap
@@ -216,23 +216,6 @@ def draw_view(img: np.ndarray, transforms: Sequence) -> Tuple[np.ndarray,
     return results['img'], np.asarray(results['crop_box'], np.float32)
 
 
-def query_candidates(boxes: np.ndarray, feat_size: Tuple[int, int],
-                     threshold: float) -> np.ndarray:
-    """Bins of view A with at least one positive bin in view B.
-
-    Args:
-        boxes (np.ndarray): Boxes of views A and B, (2, 4).
-        feat_size (tuple[int, int]): ``(H_f, W_f)`` of both feature maps.
-        threshold (float): Distance threshold T.
-
-    Returns:
-        np.ndarray: Flat (row-major) bin indices of view A.
-    """
-    b = torch.from_numpy(boxes)
-    pos = positive_mask(b[0:1], b[1:2], feat_size, feat_size, threshold)[0]
-    return torch.nonzero(pos.sum(1) > 0)[:, 0].numpy()
-
-
 def draw_pair(img: np.ndarray, transforms: Sequence) -> Tuple:
     """Two independent random views of ``img``.
 
@@ -277,26 +260,6 @@ def choose_pair(img: np.ndarray, transforms: Sequence, first: Tuple,
             break
         pair = draw_pair(img, transforms)
     return best
-
-
-def pick_queries(candidates: np.ndarray, feat_size: Tuple[int, int],
-                 num: int, rng: np.random.Generator) -> List[Tuple[int, int]]:
-    """Choose query bins, preferring those with positives.
-
-    Args:
-        candidates (np.ndarray): Flat indices of bins with positives.
-        feat_size (tuple[int, int]): ``(H_f, W_f)``.
-        num (int): Number of queries (at most ``H_f * W_f``).
-        rng (np.random.Generator): Random generator.
-
-    Returns:
-        list[tuple[int, int]]: ``(row, col)`` queries, sorted.
-    """
-    num = min(num, feat_size[0] * feat_size[1])
-    chosen = list(rng.permutation(candidates)[:num])
-    others = np.setdiff1d(np.arange(feat_size[0] * feat_size[1]), candidates)
-    chosen += list(rng.permutation(others)[:num - len(chosen)])
-    return [divmod(int(i), feat_size[1]) for i in sorted(chosen)]
 
 
 @torch.no_grad()
