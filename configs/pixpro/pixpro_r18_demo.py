@@ -85,12 +85,15 @@ default_hooks = dict(
 env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))
 randomness = dict(seed=0)
 
-# the momentum schedule of the paper config, plus a dense probe of the online
-# backbone on data/dense (tools/dataset_converters/build_dense_set.py) at
-# iteration 0 (random init), after epoch 6 and at the end, logged as probe/*;
-# without data/dense the run trains on with a warning
+# the momentum schedule of the paper config; pictures of the views, boxes,
+# similarity maps and PPM weights every 28 iterations (4 epochs); a dense
+# probe of the online backbone on data/dense
+# (tools/dataset_converters/build_dense_set.py) at iteration 0 (random init),
+# after epoch 6 and at the end, logged as probe/*; without data/dense the run
+# trains on with a warning
 custom_hooks = [
     dict(type='CosineMomentumHook'),
+    dict(type='PixProVisualizationHook', interval=28, num_queries=3),
     dict(
         type='DenseProbeHook',
         data_root='data/dense',
