@@ -73,7 +73,7 @@ done
 
 "$PYTHON" tools/analysis_tools/plot_curves.py $(for m in $METHODS; do echo "$OUT/$m"; done) \
     --keys loss probe/mIoU probe/knn_mIoU --labels $METHODS \
-    --out docs/en/_static/demo_comparison_curves.png
+    --out "docs/en/_static/$(basename "$REPORT" .md)_curves.png"
 "$PYTHON" tools/benchmarks/demo_comparison_report.py --out-dir "$OUT" \
     --methods $METHODS --random-seeds $RANDOM_SEEDS --budget "$BUDGET" \
     --command "$COMMAND" --seconds $(( $(date +%s) - START )) --report "$REPORT"

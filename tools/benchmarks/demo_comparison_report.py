@@ -178,7 +178,8 @@ def build_page(args: argparse.Namespace) -> str:
         '\n'.join(lines), '',
         '"train s" is the wall time of `tools/train.py`, including, for '
         'the configs that inherit the PixPro demo hooks (pixpro, '
-        'pixcontrast), three in-training probes of ~10 s each.', '',
+        'pixcontrast), the in-training probes of `DenseProbeHook` (every 6 '
+        'epochs and at iteration 0, 10-15 s each).', '',
         f'Random init over {len(randoms)} seeds (mean +- std): {band_text}.',
         'A method "beats random init" on a readout when it is above the '
         'random mean by more than max(2 std, 1 point).', '',
