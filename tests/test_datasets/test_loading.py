@@ -68,4 +68,43 @@ def test_undecodable_file_names_the_path(tmp_path):
 
 def test_repr():
     assert repr(LoadRGBImageFromFile()) == \
-        'LoadRGBImageFromFile(backend_args=None)'
+        'LoadRGBImageFromFile(backend_args=None, min_short_side=None)'
+
+
+def smooth_image(h, w):
+    yy, xx = np.mgrid[0:h, 0:w]
+    return np.stack([xx * 255 // w, yy * 255 // h, (xx + yy) % 256],
+                    -1).astype(np.uint8)
+
+
+@pytest.mark.parametrize('min_side,shape', [
+    (None, (900, 1200)),
+    (500, (900, 1200)),   # 1/2 would give 450 < 500: full size
+    (450, (450, 600)),    # exactly 1/2
+    (300, (450, 600)),    # 1/4 would give 225 < 300
+    (100, (113, 150)),    # 1/8, rounded up by libjpeg
+])
+def test_jpeg_draft_keeps_short_side(tmp_path, min_side, shape):
+    Image.fromarray(smooth_image(900, 1200)).save(tmp_path / 'big.jpg',
+                                                  quality=95)
+    out = LoadRGBImageFromFile(min_short_side=min_side)(
+        dict(img_path=str(tmp_path / 'big.jpg')))
+    assert out['img'].shape == shape + (3, )
+    assert out['img_shape'] == shape
+    if shape[0] < 900:
+        # the same picture, only smaller
+        full = np.asarray(Image.open(tmp_path / 'big.jpg').convert(
+            'RGB').resize(shape[::-1], Image.BILINEAR), np.float32)
+        assert np.abs(out['img'] - full).mean() < 4
+
+
+def test_draft_leaves_png_and_small_jpeg_alone(tmp_path):
+    Image.fromarray(smooth_image(900, 1200)).save(tmp_path / 'big.png')
+    Image.fromarray(smooth_image(90, 120)).save(tmp_path / 'small.jpg')
+    loader = LoadRGBImageFromFile(min_short_side=100)
+    assert loader(dict(img_path=str(tmp_path / 'big.png')))['img'].shape \
+        == (900, 1200, 3)
+    assert loader(dict(img_path=str(tmp_path / 'small.jpg')))['img'].shape \
+        == (90, 120, 3)
+    with pytest.raises(ValueError, match='min_short_side'):
+        LoadRGBImageFromFile(min_short_side=0)
