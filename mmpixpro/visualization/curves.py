@@ -253,6 +253,6 @@ def _unique(labels: List[str]) -> List[str]:
 
 
 __all__ = [
-    'DEFAULT_KEYS', 'find_scalars_file', 'load_scalars', 'plot_curves', 'load_runs',
-    'moving_average', 'run_label'
+    'DEFAULT_KEYS', 'find_scalars_file', 'load_scalars', 'plot_curves',
+    'load_runs', 'moving_average', 'run_label'
 ]

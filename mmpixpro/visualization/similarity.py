@@ -90,9 +90,32 @@ def query_positives(boxes: ArrayLike,
     return pos[idx].view(len(queries), *feat_size_b).numpy() > 0
 
 
+def positive_bins(boxes: ArrayLike, feat_size_a: Tuple[int, int],
+                  feat_size_b: Tuple[int, int],
+                  threshold: float = 0.7) -> np.ndarray:
+    """Bins of view A with at least one positive bin in view B.
+
+    These are the bins that PixPro's loss uses (a row of
+    :func:`~mmpixpro.models.utils.positive_mask` with a non-zero entry).
+
+    Args:
+        boxes (Tensor | np.ndarray): Crop boxes of views A and B, (2, 4).
+        feat_size_a (tuple[int, int]): ``(H_a, W_a)`` of view A's features.
+        feat_size_b (tuple[int, int]): ``(H_b, W_b)`` of view B's features.
+        threshold (float): Distance threshold ``T``. Defaults to 0.7.
+
+    Returns:
+        np.ndarray: Boolean mask of shape (H_a, W_a).
+    """
+    b = torch.as_tensor(np.asarray(boxes), dtype=torch.float32)
+    pos = positive_mask(b[0:1], b[1:2], tuple(feat_size_a),
+                        tuple(feat_size_b), threshold)[0]  # (La, Lb)
+    return (pos.sum(1) > 0).view(*feat_size_a).numpy()
+
+
 def query_candidates(boxes: np.ndarray, feat_size: Tuple[int, int],
                      threshold: float) -> np.ndarray:
-    """Bins of view A with at least one positive bin in view B.
+    """Flat indices of :func:`positive_bins` (both maps ``feat_size``).
 
     Args:
         boxes (np.ndarray): Boxes of views A and B, (2, 4).
@@ -102,9 +125,8 @@ def query_candidates(boxes: np.ndarray, feat_size: Tuple[int, int],
     Returns:
         np.ndarray: Flat (row-major) bin indices of view A.
     """
-    b = torch.from_numpy(boxes)
-    pos = positive_mask(b[0:1], b[1:2], feat_size, feat_size, threshold)[0]
-    return torch.nonzero(pos.sum(1) > 0)[:, 0].numpy()
+    return np.flatnonzero(
+        positive_bins(boxes, feat_size, feat_size, threshold))
 
 
 def pick_queries(candidates: np.ndarray, feat_size: Tuple[int, int],
@@ -187,6 +209,38 @@ def bin_rectangle(row: int, col: int, feat_size: Tuple[int, int],
     return col * bin_w - 0.5, row * bin_h - 0.5, bin_w, bin_h
 
 
+def original_bin_rectangles(box: ArrayLike, feat_size: Tuple[int, int],
+                            img_size: Tuple[int, int],
+                            mask: np.ndarray) -> List[Tuple[float, float,
+                                                            float, float]]:
+    """Rectangles of some bins of a view in original-image pixels.
+
+    Bin ``(row, col)`` is centred on its :func:`bin_centers` point and is
+    ``|bin_w| x |bin_h|`` large, so a flipped box gives the same region.
+
+    Args:
+        box (Tensor | np.ndarray): The view's crop box, (4,).
+        feat_size (tuple[int, int]): ``(H_f, W_f)`` of the view's features.
+        img_size (tuple[int, int]): ``(H, W)`` of the original image.
+        mask (np.ndarray): Boolean (H_f, W_f), the bins to return.
+
+    Returns:
+        list[tuple[float, float, float, float]]: ``(left, top, width,
+        height)`` per selected bin, in row-major order.
+    """
+    box = torch.as_tensor(np.asarray(box), dtype=torch.float32)
+    centers, _ = bin_centers(box[None], tuple(feat_size))  # (1, L, 2)
+    h, w = img_size
+    bin_w = abs(float(box[2] - box[0])) / feat_size[1] * (w - 1)
+    bin_h = abs(float(box[3] - box[1])) / feat_size[0] * (h - 1)
+    rects = []
+    for idx in np.flatnonzero(np.asarray(mask)):
+        cx, cy = centers[0, idx].tolist()
+        rects.append((cx * (w - 1) - bin_w / 2, cy * (h - 1) - bin_h / 2,
+                      bin_w, bin_h))
+    return rects
+
+
 def _add_rect(ax: Axes, rect: Tuple[float, float, float, float], color: str,
               linewidth: float = 2.0, linestyle: str = '-',
               label: Optional[str] = None) -> None:
@@ -203,11 +257,35 @@ def _add_rect(ax: Axes, rect: Tuple[float, float, float, float], color: str,
                   label=label))
 
 
-def _draw_original(ax: Axes, original: np.ndarray, boxes: np.ndarray,
-                   query: Query, feat_size_a: Tuple[int, int]) -> None:
-    """Original image, both crop boxes and the query bin's centre."""
+def _shade_bins(ax: Axes, original: np.ndarray, box: np.ndarray,
+                feat_size: Tuple[int, int], mask: np.ndarray) -> None:
+    """Shade the ``mask`` bins of a view (``gid='positive_bin'``)."""
+    rects = original_bin_rectangles(box, feat_size, original.shape[:2], mask)
+    for k, (left, top, width, height) in enumerate(rects):
+        ax.add_patch(
+            Rectangle((left, top),
+                      width,
+                      height,
+                      facecolor=BOX_COLORS[0],
+                      edgecolor=POSITIVE_COLOR,
+                      alpha=0.35,
+                      linewidth=0.5,
+                      gid='positive_bin',
+                      label=None if k else 'A bins with a positive'))
+
+
+def _draw_original(ax: Axes,
+                   original: np.ndarray,
+                   boxes: np.ndarray,
+                   query: Query,
+                   feat_size_a: Tuple[int, int],
+                   bins_a: Optional[np.ndarray] = None) -> None:
+    """Original image, both crop boxes, the query bin's centre and, when
+    given, the ``bins_a`` mask (H_a, W_a) of view A's bins shaded."""
     img_size = original.shape[:2]
     ax.imshow(original)
+    if bins_a is not None:
+        _shade_bins(ax, original, boxes[0], feat_size_a, bins_a)
     for k, (box, color) in enumerate(zip(boxes, BOX_COLORS)):
         flipped = box[2] < box[0]
         label = f"view {'AB'[k]}" + (' (flipped)' if flipped else '')
@@ -221,7 +299,10 @@ def _draw_original(ax: Axes, original: np.ndarray, boxes: np.ndarray,
     ax.plot(cx * (img_size[1] - 1), cy * (img_size[0] - 1), 'x',
             color=QUERY_COLOR, markersize=9, markeredgewidth=2)
     ax.legend(loc='lower right', fontsize=6, framealpha=0.6)
-    ax.set_title('original: boxes, query centre (x)', fontsize=8)
+    title = 'original: boxes, query centre (x)'
+    if bins_a is not None:
+        title += f', {int(np.sum(bins_a))} A bins with a positive'
+    ax.set_title(title, fontsize=8)
 
 
 def _draw_view_a(ax: Axes, view_a: np.ndarray, query: Query,
@@ -301,8 +382,8 @@ def similarity_figure(view_a: np.ndarray,
                       cmap: str = 'jet',
                       threshold: float = 0.7,
                       value_range: Optional[Tuple[float, float]] = (-1.0,
-                                                                    1.0)
-                      ) -> Figure:
+                                                                    1.0),
+                      shade_positive_bins: bool = False) -> Figure:
     """One row per query: [original,] view A, view B similarity[, PPM].
 
     Each row is 3.6 x 3.2 inches per panel, so at 100 dpi the picture is
@@ -338,6 +419,10 @@ def similarity_figure(view_a: np.ndarray,
         value_range (tuple[float, float], optional): Colour range of the
             similarities; None scales each map to its own min and max.
             Defaults to (-1, 1).
+        shade_positive_bins (bool): Shade, on the original image, the bins
+            of view A that have at least one positive in view B
+            (:func:`positive_bins`, the bins PixPro's loss uses). Defaults
+            to False.
 
     Returns:
         Figure: The figure (not saved).
@@ -356,6 +441,10 @@ def similarity_figure(view_a: np.ndarray,
     if positives is not None:
         positives = np.asarray(positives).astype(bool)
     with_original = original is not None and boxes is not None
+    bins_a = None
+    if with_original and shade_positive_bins:
+        bins_a = positive_bins(boxes, feat_size_a, sim_maps.shape[1:],
+                               threshold)
 
     if ppm_maps is not None:
         ppm_maps = np.asarray(torch.as_tensor(ppm_maps).detach().float())
@@ -366,7 +455,7 @@ def similarity_figure(view_a: np.ndarray,
         row_axes = list(axes[q])
         if with_original:
             _draw_original(row_axes.pop(0), original, boxes, query,
-                           tuple(feat_size_a))
+                           tuple(feat_size_a), bins_a)
         _draw_view_a(row_axes[0], view_a, query, tuple(feat_size_a))
         _draw_view_b(row_axes[1], view_b, sim_maps[q],
                      None if positives is None else positives[q], alpha,

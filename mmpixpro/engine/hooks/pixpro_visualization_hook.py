@@ -1,42 +1,56 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 import os.path as osp
 import warnings
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
+from matplotlib.figure import Figure
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from PIL import Image
 from torch import Tensor, nn
 
+from mmpixpro.datasets.transforms import ImageDecodeError, LoadRGBImageFromFile
 from mmpixpro.registry import HOOKS
 from mmpixpro.visualization import (cosine_similarity_maps, pick_queries,
                                     query_candidates, save_png,
                                     similarity_figure)
+
+# the original is drawn in a 360 x 320 px panel: decode JPEGs no larger
+ORIGINAL_SHORT_SIDE = 320
 
 
 @HOOKS.register_module()
 class PixProVisualizationHook(Hook):
     """Draw what PixPro trains on, every ``interval`` iterations.
 
-    For one sample of the current batch the picture has one row per query
-    bin q of view A (bins with a positive in view B are preferred):
+    For sample ``sample_index`` of the batch just trained on, one PNG
+    ``iter_NNNNNN.png`` with one row per query bin q of view A (bins with a
+    positive in view B are preferred):
 
-    * the original image with both crop boxes and the centre of q,
+    * the original image with both crop boxes, the centre of q, and the
+      bins of view A that have a positive in view B (normalised distance
+      < T, the bins the loss uses) shaded,
     * view A with q outlined,
-    * view B with cos(x_q, x'_j) of the online projections and the positive
-      bins of q (normalised distance < T) dashed,
-    * view A with the PPM propagation weights s(x_q, x_j) (PixPro's head
-      only; left out for heads without ``similarity``).
+    * view B with cos(x_q, x'_j) of the online projections x and the
+      positive bins of q dashed,
+    * view A with the PPM propagation weights s(x_q, x_j) = max(cos, 0)^gamma
+      (heads with a ``similarity`` method only, e.g. not PixContrast).
 
-    The features are those the training step sees: the whole batch goes
-    through the online network in train mode, and the BatchNorm running
-    statistics are put back afterwards, so training is unchanged. PNGs are
-    written always, to ``<log_dir>/vis_data/pixpro/iter_NNNNNN.png``; the
-    picture is also given to the Runner's visualizer (``add_image``), so a
-    TensorBoard backend receives it when configured::
+    At 100 dpi the PNG is ``(360 * columns) x (320 * num_queries)`` pixels,
+    4 columns (3 without a PPM, one fewer without a readable ``img_path``).
+
+    The features are recomputed for that one sample with the model in eval
+    mode (BatchNorm running statistics), then the mode is restored: the
+    picture costs two single-image forwards, changes no weight, buffer or
+    RNG state, and makes no collective call, so it is safe with SyncBN on
+    the main process alone. Models with several levels (FPN) show the first.
+
+    PNGs always go to ``out_dir``; the same picture is given to the Runner's
+    visualizer (``add_image('pixpro_views', ...)``), so a TensorBoard
+    backend receives it when configured (and tensorboard is installed)::
 
         visualizer = dict(type='Visualizer', vis_backends=[
             dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')])
@@ -46,11 +60,13 @@ class PixProVisualizationHook(Hook):
 
     Args:
         interval (int): Iterations between pictures. Defaults to 50.
-        num_queries (int): Rows (query bins). Defaults to 3.
-        sample_index (int): Sample of the batch. Defaults to 0.
-        out_dir (str, optional): Folder of the PNGs; defaults to
+        num_queries (int): Rows (query bins of view A). Defaults to 3.
+        sample_index (int): Sample of the batch (the last one if the batch
+            is smaller). Defaults to 0.
+        out_dir (str, optional): Folder of the PNGs. Defaults to
             ``<log_dir>/vis_data/pixpro``.
-        seed (int): Seed of the query choice (with the iteration).
+        seed (int): Seed of the query choice, combined with the iteration;
+            the global RNG is not used. Defaults to 0.
     """
 
     priority = 'LOW'
@@ -61,9 +77,10 @@ class PixProVisualizationHook(Hook):
                  sample_index: int = 0,
                  out_dir: Optional[str] = None,
                  seed: int = 0) -> None:
-        if interval < 1 or num_queries < 1:
-            raise ValueError('interval and num_queries must be >= 1, got '
-                             f'{interval} and {num_queries}')
+        if interval < 1 or num_queries < 1 or sample_index < 0:
+            raise ValueError('interval and num_queries must be >= 1 and '
+                             f'sample_index >= 0, got {interval}, '
+                             f'{num_queries} and {sample_index}')
         self.interval = interval
         self.num_queries = num_queries
         self.sample_index = sample_index
@@ -71,8 +88,11 @@ class PixProVisualizationHook(Hook):
         self.seed = seed
         self._warned = False
 
-    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
-                         outputs=None) -> None:
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch: Optional[dict] = None,
+                         outputs: Optional[dict] = None) -> None:
         """Draw the picture of this iteration when it is due."""
         if not (self.every_n_train_iters(runner, self.interval)
                 and is_main_process() and data_batch is not None):
@@ -81,20 +101,21 @@ class PixProVisualizationHook(Hook):
             runner.model) else runner.model
         if not self._supported(model, runner):
             return
-        step = runner.iter + 1  # the Runner counts it after the hooks
-        fig = self.figure(model, data_batch, step)
+        step = runner.iter + 1  # the Runner counts this iteration after us
         out_dir = self.out_dir or osp.join(runner.log_dir, 'vis_data',
                                            'pixpro')
-        path = save_png(fig, osp.join(out_dir, f'iter_{step:06d}.png'))
+        path = save_png(
+            self.figure(model, data_batch, step),
+            osp.join(out_dir, f'iter_{step:06d}.png'))
         with Image.open(path) as img:
-            runner.visualizer.add_image('pixpro_views',
-                                        np.asarray(img.convert('RGB')),
-                                        step=step)
+            picture = np.asarray(img.convert('RGB'))
+        runner.visualizer.add_image('pixpro_views', picture, step=step)
 
     def _supported(self, model: nn.Module, runner) -> bool:
-        """PixPro-family model; warn once otherwise."""
-        ok = all(hasattr(model, name) for name in
-                 ('project', 'prepare_views', 'data_preprocessor'))
+        """Whether ``model`` is PixPro-like; warn once when it is not."""
+        ok = all(
+            hasattr(model, name)
+            for name in ('project', 'prepare_views', 'data_preprocessor'))
         if not ok and not self._warned:
             self._warned = True
             message = (f'PixProVisualizationHook: {type(model).__name__} '
@@ -105,61 +126,79 @@ class PixProVisualizationHook(Hook):
         return ok
 
     @torch.no_grad()
-    def figure(self, model: nn.Module, data_batch: dict, step: int):
-        """The matplotlib Figure of one sample of ``data_batch``."""
+    def figure(self, model: nn.Module, data_batch: dict,
+               step: int) -> Figure:
+        """The picture of one sample of ``data_batch``.
+
+        Args:
+            model (nn.Module): A PixPro-family model (not wrapped).
+            data_batch (dict): The batch as the dataloader gives it.
+            step (int): Iteration number (seeds the query choice).
+
+        Returns:
+            Figure: The matplotlib figure (not saved).
+        """
         data = model.data_preprocessor(data_batch, False)
         views, boxes = model.prepare_views(data['inputs'],
                                            data['data_samples'])
-        feats = train_mode_features(model, views)
         i = min(self.sample_index, len(boxes) - 1)
-        feat_a, feat_b = feats[0][i], feats[1][i]
+        views = [v[i:i + 1] for v in views]  # (1, 3, H, W) each
+        feat_a, feat_b = eval_mode_features(model, views)
         size = tuple(feat_a.shape[-2:])
-        box = boxes[i].cpu().numpy()
-        rng = np.random.default_rng([self.seed, step])
-        threshold = float(getattr(getattr(model.head, 'loss_module', None),
-                                  'pos_threshold', 0.7))
-        queries = pick_queries(query_candidates(box, size, threshold), size,
-                               self.num_queries, rng)
-        sample = data['data_samples'][i]
+        box = boxes[i].cpu().numpy()  # (2, 4)
+        threshold = pos_threshold(model)
+        queries = pick_queries(
+            query_candidates(box, size, threshold), size, self.num_queries,
+            np.random.default_rng([self.seed, step]))
         return similarity_figure(
-            to_uint8(views[0][i], model.data_preprocessor),
-            to_uint8(views[1][i], model.data_preprocessor),
-            cosine_similarity_maps(feat_a, feat_b, queries), queries, size,
-            original=read_original(sample.get('img_path')),
-            boxes=box, ppm_maps=ppm_weights(model, feat_a, queries),
-            threshold=threshold)
+            to_uint8(views[0][0], model.data_preprocessor),
+            to_uint8(views[1][0], model.data_preprocessor),
+            cosine_similarity_maps(feat_a, feat_b, queries),
+            queries,
+            size,
+            original=read_original(data['data_samples'][i].get('img_path')),
+            boxes=box,
+            ppm_maps=ppm_weights(model, feat_a, queries),
+            threshold=threshold,
+            shade_positive_bins=True)
 
 
-def train_mode_features(model: nn.Module,
-                        views: List[Tensor]) -> Tuple[Tensor, Tensor]:
-    """Online projections x of both views (first level), as in training.
+def eval_mode_features(model: nn.Module,
+                       views: Sequence[Tensor]) -> List[Tensor]:
+    """Online projections x of single views in eval mode (first level).
 
-    BatchNorm running statistics are restored afterwards.
+    The model's mode is restored afterwards; in eval mode BatchNorm reads
+    its running statistics and updates nothing.
 
     Args:
         model (nn.Module): A PixPro-family model.
-        views (list[Tensor]): Two normalised (N, 3, H, W) batches.
+        views (Sequence[Tensor]): Normalised (1, 3, H, W) views.
 
     Returns:
-        tuple[Tensor, Tensor]: (N, C, h, w) maps of views A and B, float32.
+        list[Tensor]: One (C, h, w) float32 CPU map per view.
     """
-    buffers = {name: buf.clone() for name, buf in model.named_buffers()}
+    was_training = model.training
+    model.eval()
     try:
-        return tuple(model.project(v)[0].float().cpu() for v in views)
+        return [model.project(v)[0][0].float().cpu() for v in views]
     finally:
-        own = dict(model.named_buffers())
-        for name, saved in buffers.items():
-            own[name].copy_(saved)
+        model.train(was_training)
+
+
+def pos_threshold(model: nn.Module, default: float = 0.7) -> float:
+    """The distance threshold T of the model's loss (``default`` if none)."""
+    loss = getattr(model.head, 'loss_module', None)
+    return float(getattr(loss, 'pos_threshold', default))
 
 
 def ppm_weights(model: nn.Module, feat: Tensor,
-                queries) -> Optional[Tensor]:
+                queries: Sequence[Tuple[int, int]]) -> Optional[Tensor]:
     """s(x_q, x_j) of each query over its own map, or None without a PPM.
 
     Args:
         model (nn.Module): The model; ``model.head.similarity`` is used.
         feat (Tensor): (C, h, w) online projection of view A.
-        queries (list[tuple[int, int]]): Query bins.
+        queries (Sequence[tuple[int, int]]): ``(row, col)`` query bins.
 
     Returns:
         Tensor | None: (Q, h, w) weights.
@@ -168,13 +207,22 @@ def ppm_weights(model: nn.Module, feat: Tensor,
     if similarity is None:
         return None
     h, w = feat.shape[-2:]
-    sim = similarity(feat[None].to(next(model.head.parameters()).device))
+    sim = similarity(feat[None])  # (1, h*w, h*w)
     rows = [r * w + c for r, c in queries]
-    return sim[0, rows].view(len(queries), h, w).float().cpu()
+    return sim[0, rows].view(len(queries), h, w)
 
 
 def to_uint8(view: Tensor, preprocessor: nn.Module) -> np.ndarray:
-    """Undo the preprocessor's normalisation: (3, H, W) -> (H, W, 3)."""
+    """Undo the preprocessor's normalisation of one view.
+
+    Args:
+        view (Tensor): Normalised view, (3, H, W).
+        preprocessor (nn.Module): The model's data preprocessor (``mean``,
+            ``std`` and channel conversion are read when present).
+
+    Returns:
+        np.ndarray: RGB ``uint8`` image, (H, W, 3).
+    """
     mean = getattr(preprocessor, 'mean', torch.zeros(3, 1, 1))
     std = getattr(preprocessor, 'std', torch.ones(3, 1, 1))
     img = view.float() * std.to(view.device) + mean.to(view.device)
@@ -184,11 +232,23 @@ def to_uint8(view: Tensor, preprocessor: nn.Module) -> np.ndarray:
 
 
 def read_original(path: Optional[str]) -> Optional[np.ndarray]:
-    """The original RGB image, or None when it cannot be read."""
+    """The original image as the dataset decodes it, or None.
+
+    Decoded like the training pipeline (EXIF orientation applied) so that
+    the normalised crop boxes fall on the same places; large JPEGs are
+    decoded at a reduced scale (the boxes are scale-free).
+
+    Args:
+        path (str, optional): ``img_path`` of the sample.
+
+    Returns:
+        np.ndarray | None: RGB ``uint8`` image, or None when ``path`` is
+        missing or unreadable.
+    """
     if not path or not osp.isfile(path):
         return None
+    loader = LoadRGBImageFromFile(min_short_side=ORIGINAL_SHORT_SIDE)
     try:
-        with Image.open(path) as img:
-            return np.asarray(img.convert('RGB'))
-    except OSError:
+        return loader(dict(img_path=path))['img']
+    except ImageDecodeError:
         return None
