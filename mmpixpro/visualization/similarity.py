@@ -280,8 +280,11 @@ def _draw_original(ax: Axes,
                    query: Query,
                    feat_size_a: Tuple[int, int],
                    bins_a: Optional[np.ndarray] = None) -> None:
-    """Original image, both crop boxes, the query bin's centre and, when
-    given, the ``bins_a`` mask (H_a, W_a) of view A's bins shaded."""
+    """Original image, both crop boxes and the query bin's centre.
+
+    ``bins_a``, a boolean (H_a, W_a) mask of view A's bins, is shaded when
+    given.
+    """
     img_size = original.shape[:2]
     ax.imshow(original)
     if bins_a is not None:
@@ -300,8 +303,8 @@ def _draw_original(ax: Axes,
             color=QUERY_COLOR, markersize=9, markeredgewidth=2)
     ax.legend(loc='lower right', fontsize=6, framealpha=0.6)
     title = 'original: boxes, query centre (x)'
-    if bins_a is not None:
-        title += f', {int(np.sum(bins_a))} A bins with a positive'
+    if bins_a is not None:  # shorter, to fit the panel
+        title = f'original: boxes, query (x), {int(np.sum(bins_a))} shaded'
     ax.set_title(title, fontsize=8)
 
 

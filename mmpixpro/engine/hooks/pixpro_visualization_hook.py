@@ -104,9 +104,8 @@ class PixProVisualizationHook(Hook):
         step = runner.iter + 1  # the Runner counts this iteration after us
         out_dir = self.out_dir or osp.join(runner.log_dir, 'vis_data',
                                            'pixpro')
-        path = save_png(
-            self.figure(model, data_batch, step),
-            osp.join(out_dir, f'iter_{step:06d}.png'))
+        path = save_png(self.figure(model, data_batch, step),
+                        osp.join(out_dir, f'iter_{step:06d}.png'))
         with Image.open(path) as img:
             picture = np.asarray(img.convert('RGB'))
         runner.visualizer.add_image('pixpro_views', picture, step=step)
@@ -126,8 +125,7 @@ class PixProVisualizationHook(Hook):
         return ok
 
     @torch.no_grad()
-    def figure(self, model: nn.Module, data_batch: dict,
-               step: int) -> Figure:
+    def figure(self, model: nn.Module, data_batch: dict, step: int) -> Figure:
         """The picture of one sample of ``data_batch``.
 
         Args:
@@ -147,9 +145,9 @@ class PixProVisualizationHook(Hook):
         size = tuple(feat_a.shape[-2:])
         box = boxes[i].cpu().numpy()  # (2, 4)
         threshold = pos_threshold(model)
-        queries = pick_queries(
-            query_candidates(box, size, threshold), size, self.num_queries,
-            np.random.default_rng([self.seed, step]))
+        queries = pick_queries(query_candidates(box, size, threshold), size,
+                               self.num_queries,
+                               np.random.default_rng([self.seed, step]))
         return similarity_figure(
             to_uint8(views[0][0], model.data_preprocessor),
             to_uint8(views[1][0], model.data_preprocessor),
@@ -228,7 +226,7 @@ def to_uint8(view: Tensor, preprocessor: nn.Module) -> np.ndarray:
     img = view.float() * std.to(view.device) + mean.to(view.device)
     if getattr(preprocessor, '_channel_conversion', False):
         img = img.flip(0)
-    return img.clamp(0, 255).byte().permute(1, 2, 0).cpu().numpy()
+    return img.round().clamp(0, 255).byte().permute(1, 2, 0).cpu().numpy()
 
 
 def read_original(path: Optional[str]) -> Optional[np.ndarray]:
