@@ -21,7 +21,7 @@ from mmpixpro.registry import RUNNERS  # noqa: E402
 from mmpixpro.utils import (check_config, check_data_root,  # noqa: E402
                             init_cpu_distributed, register_all_modules,
                             set_max_epochs, setup_amp, setup_resume,
-                            setup_sync_bn)
+                            setup_sync_bn, setup_tensorboard)
 
 
 def parse_args() -> argparse.Namespace:
@@ -87,6 +87,7 @@ def build_config(args: argparse.Namespace) -> Config:
     setup_amp(cfg, args.amp)
     setup_resume(cfg, args.resume)
     setup_sync_bn(cfg)
+    setup_tensorboard(cfg)
     return cfg
 
 

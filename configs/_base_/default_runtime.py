@@ -33,6 +33,9 @@ sync_bn = 'torch'
 
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(type='Visualizer', vis_backends=vis_backends)
+# tools/train.py adds TensorboardVisBackend when the tensorboard package is
+# installed ('auto'); True requires it, False never adds it
+tensorboard = 'auto'
 
 log_processor = dict(window_size=10)
 log_level = 'INFO'

@@ -50,7 +50,9 @@ class PixProVisualizationHook(Hook):
 
     PNGs always go to ``out_dir``; the same picture is given to the Runner's
     visualizer (``add_image('pixpro_views', ...)``), so a TensorBoard
-    backend receives it when configured (and tensorboard is installed)::
+    backend receives it: ``tools/train.py`` adds ``TensorboardVisBackend``
+    when the tensorboard package is installed (config key ``tensorboard``,
+    see :func:`mmpixpro.utils.setup_tensorboard`), or list it yourself::
 
         visualizer = dict(type='Visualizer', vis_backends=[
             dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')])
