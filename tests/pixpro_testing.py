@@ -103,9 +103,9 @@ def demo_cfg(data_root, work_dir, max_epochs: int = 1,
     return cfg
 
 
-def _loss_rows(path: str) -> list:
+def _rows(path: str, key: str) -> list:
     with open(path) as f:
-        return [row for row in map(json.loads, f) if 'loss' in row]
+        return [row for row in map(json.loads, f) if key in row]
 
 
 def _scalar_files(work_dir) -> list:
@@ -115,14 +115,14 @@ def _scalar_files(work_dir) -> list:
 
 def last_run_rows(work_dir) -> list:
     """Logged training rows (with a loss) of the newest run, in order."""
-    return _loss_rows(_scalar_files(work_dir)[-1])
+    return scalar_rows(work_dir, 'loss')
 
 
 def rows_by_iter(work_dir) -> dict:
     """Logged training rows of every run in ``work_dir``, by iteration."""
     return {
         row['iter']: row
-        for path in _scalar_files(work_dir) for row in _loss_rows(path)
+        for path in _scalar_files(work_dir) for row in _rows(path, 'loss')
     }
 
 
@@ -171,5 +171,4 @@ def make_voc_set(folder, num_train: int = 6, num_test: int = 4,
 
 def scalar_rows(work_dir, key: str) -> list:
     """Rows of the newest run's ``scalars.json`` that hold ``key``."""
-    with open(_scalar_files(work_dir)[-1]) as f:
-        return [row for row in map(json.loads, f) if key in row]
+    return _rows(_scalar_files(work_dir)[-1], key)
