@@ -58,11 +58,12 @@ def load_probe_data(root: str,
 
 
 def format_probe_row(result: dict) -> str:
-    """``linear mIoU 9.8 (object IoU 30.1) | kNN mIoU 8.4 (object ...)``."""
-    return (f'linear mIoU {100 * result["mIoU"]:.1f} '
-            f'(object IoU {100 * result["object_IoU"]:.1f}) | kNN mIoU '
-            f'{100 * result["knn_mIoU"]:.1f} '
-            f'(object IoU {100 * result["knn_object_IoU"]:.1f})')
+    """``linear mIoU 9.8 (acc 60.3, object IoU 30.1) | kNN mIoU ...``."""
+    return ' | '.join(
+        f'{name} mIoU {100 * result[prefix + "mIoU"]:.1f} '
+        f'(acc {100 * result[prefix + "pixel_acc"]:.1f}, object IoU '
+        f'{100 * result[prefix + "object_IoU"]:.1f})'
+        for name, prefix in (('linear', ''), ('kNN', 'knn_')))
 
 
 def verdict(initial: dict, final: dict, noise: float = PROBE_NOISE) -> str:

@@ -24,6 +24,7 @@ import torch  # noqa: E402
 from mmpixpro.evaluation import (DenseProbeConfig,  # noqa: E402
                                  DenseSegDataset, load_frozen_backbone,
                                  run_dense_probe)
+from mmpixpro.evaluation.probe_report import format_probe_row  # noqa: E402
 
 
 def add_backbone_args(parser: argparse.ArgumentParser) -> None:
@@ -49,6 +50,18 @@ def backbone_from_args(args: argparse.Namespace):
     return load_frozen_backbone(
         None if args.random_init else args.checkpoint, args.depth,
         args.init_seed)
+
+
+def backbone_label(args: argparse.Namespace) -> str:
+    """The checkpoint path, or ``random-init (seed N)``."""
+    return args.checkpoint or f'random-init (seed {args.init_seed})'
+
+
+def write_result(result: dict, path: Optional[str]) -> None:
+    """Write ``result`` as JSON to ``path`` (nothing when None)."""
+    if path:
+        with open(path, 'w') as f:
+            json.dump(result, f, indent=1)
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -95,22 +108,13 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
                            knn_temperature=args.knn_temperature,
                            seed=args.seed)
     result = run_dense_probe(backbone, data, cfg)
-    result.update(backbone=args.checkpoint or
-                  f'random-init (seed {args.init_seed})',
+    result.update(backbone=backbone_label(args),
                   data=args.data, classes=list(data['train'].classes),
                   num_train=len(data['train']), num_test=len(data['test']),
                   total_seconds=time.perf_counter() - start)
-    print(f'{result["backbone"]} {args.stage}: linear mIoU '
-          f'{100 * result["mIoU"]:.1f} pixel acc '
-          f'{100 * result["pixel_acc"]:.1f} object IoU '
-          f'{100 * result["object_IoU"]:.1f} | kNN mIoU '
-          f'{100 * result["knn_mIoU"]:.1f} pixel acc '
-          f'{100 * result["knn_pixel_acc"]:.1f} object IoU '
-          f'{100 * result["knn_object_IoU"]:.1f} | '
-          f'{result["total_seconds"]:.0f} s')
-    if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(result, f, indent=1)
+    print(f'{result["backbone"]} {args.stage}: {format_probe_row(result)} '
+          f'| {result["total_seconds"]:.0f} s')
+    write_result(result, args.out)
     return result
 
 

@@ -10,7 +10,6 @@ Examples:
         --depth 18 --data DAVIS --resolution 480p
 """
 import argparse
-import json
 import os.path as osp
 import sys
 import time
@@ -22,7 +21,8 @@ sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-from dense_probe import add_backbone_args, backbone_from_args  # noqa: E402
+from dense_probe import (add_backbone_args, backbone_from_args,  # noqa
+                         backbone_label, write_result)
 
 from mmpixpro.evaluation import (PropagationConfig,  # noqa: E402
                                  VideoSequence, evaluate_sequence,
@@ -62,16 +62,13 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
                                           cfg)['J']
         print(f'{name}: J {100 * per_seq[name]:.1f}')
     result = dict(J_mean=float(np.mean(list(per_seq.values()))),
-                  J=per_seq, backbone=args.checkpoint or
-                  f'random-init (seed {args.init_seed})', stage=args.stage,
+                  J=per_seq, backbone=backbone_label(args), stage=args.stage,
                   config=vars(cfg),
                   total_seconds=time.perf_counter() - start)
     print(f'{result["backbone"]} {args.stage}: mean J '
           f'{100 * result["J_mean"]:.1f} over {len(per_seq)} sequences '
           f'({result["total_seconds"]:.0f} s)')
-    if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(result, f, indent=1)
+    write_result(result, args.out)
     return result
 
 

@@ -16,6 +16,7 @@ from typing import Dict, List, Optional, Sequence
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
+from mmpixpro.evaluation.probe_report import PROBE_NOISE  # noqa: E402
 from mmpixpro.visualization import find_scalars_file, load_scalars  # noqa
 
 # (key, result file, column name)
@@ -94,10 +95,10 @@ def random_band(rows: List[dict], key: str) -> Optional[tuple]:
 
 
 def beats(value: Optional[float], band: Optional[tuple]) -> Optional[bool]:
-    """Above random init by more than max(2 std, 1 point)."""
+    """Above random init by more than max(2 std, PROBE_NOISE points)."""
     if value is None or band is None:
         return None
-    return value > band[0] + max(2 * band[1], 1.0)
+    return value > band[0] + max(2 * band[1], PROBE_NOISE)
 
 
 def verdict_lines(methods: Sequence[str], rows: Dict[str, dict],
@@ -182,7 +183,7 @@ def build_page(args: argparse.Namespace) -> str:
         'epochs and at iteration 0, 10-15 s each).', '',
         f'Random init over {len(randoms)} seeds (mean +- std): {band_text}.',
         'A method "beats random init" on a readout when it is above the '
-        'random mean by more than max(2 std, 1 point).', '',
+        f'random mean by more than max(2 std, {PROBE_NOISE:g} point).', '',
         '## Did pretraining beat random init at this budget?', '',
         '\n'.join(verdict_lines(args.methods, rows, bands)), '',
         *history_section(args.out_dir, args.methods),
