@@ -15,6 +15,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from torch import Tensor
@@ -470,6 +471,23 @@ def similarity_figure(view_a: np.ndarray,
         ax.set_yticks([])
     fig.tight_layout()
     return fig
+
+
+def figure_to_array(fig: Figure, dpi: int = 100) -> np.ndarray:
+    """Render a figure headless (Agg) into an RGB array.
+
+    Args:
+        fig (Figure): The figure.
+        dpi (int): Resolution, as for :func:`save_png`. Defaults to 100.
+
+    Returns:
+        np.ndarray: (H, W, 3) ``uint8``, the pixels :func:`save_png` would
+        write.
+    """
+    fig.set_dpi(dpi)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
 
 def save_png(fig: Figure, out_path: str, dpi: int = 100) -> str:

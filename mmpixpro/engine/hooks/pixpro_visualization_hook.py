@@ -1,4 +1,5 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
+import os
 import os.path as osp
 import warnings
 from typing import List, Optional, Sequence, Tuple
@@ -14,9 +15,9 @@ from torch import Tensor, nn
 
 from mmpixpro.datasets.transforms import ImageDecodeError, LoadRGBImageFromFile
 from mmpixpro.registry import HOOKS
-from mmpixpro.visualization import (cosine_similarity_maps, pick_queries,
-                                    query_candidates, save_png,
-                                    similarity_figure)
+from mmpixpro.visualization import (cosine_similarity_maps,
+                                    figure_to_array, pick_queries,
+                                    query_candidates, similarity_figure)
 
 # the original is drawn in a 360 x 320 px panel: decode JPEGs no larger
 ORIGINAL_SHORT_SIDE = 320
@@ -106,10 +107,11 @@ class PixProVisualizationHook(Hook):
         step = runner.iter + 1  # the Runner counts this iteration after us
         out_dir = self.out_dir or osp.join(runner.log_dir, 'vis_data',
                                            'pixpro')
-        path = save_png(self.figure(model, data_batch, step),
-                        osp.join(out_dir, f'iter_{step:06d}.png'))
-        with Image.open(path) as img:
-            picture = np.asarray(img.convert('RGB'))
+        # rendered once: the same pixels go to the PNG and the visualizer
+        picture = figure_to_array(self.figure(model, data_batch, step))
+        os.makedirs(out_dir, exist_ok=True)
+        Image.fromarray(picture).save(
+            osp.join(out_dir, f'iter_{step:06d}.png'))
         runner.visualizer.add_image('pixpro_views', picture, step=step)
 
     def _supported(self, model: nn.Module, runner) -> bool:
