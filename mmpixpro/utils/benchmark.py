@@ -7,7 +7,9 @@ the baselines ignore). Warm-up steps are excluded and the device is
 synchronised around the timed steps.
 """
 import copy
+import statistics
 import time
+import warnings
 from dataclasses import asdict, dataclass
 from typing import Callable, Dict, List, Optional
 
@@ -28,16 +30,24 @@ class StepResult:
 
     Args:
         name (str): Row label.
-        img_per_s (float): Images per second (an image = its two views).
-        ms_per_step (float): Mean wall time of a timed step.
-        peak_mem_mib (float, optional): Peak device memory (CUDA only).
+        img_per_s (float): Median over rounds of images per second (an
+            image = its two views).
+        ms_per_step (float): Mean wall time of a step at that median.
+        peak_mem_mib (float, optional): Peak device memory of this model's
+            step, its own parameters and states included (CUDA only).
         loss (float): Loss of the last step (a sanity value).
+        img_per_s_min (float): Slowest round.
+        img_per_s_max (float): Fastest round.
+        rounds (int): Timed rounds.
     """
     name: str
     img_per_s: float
     ms_per_step: float
     peak_mem_mib: Optional[float]
     loss: float
+    img_per_s_min: float = 0.0
+    img_per_s_max: float = 0.0
+    rounds: int = 1
 
 
 def synthetic_batch(batch: int, size: int, seed: int = 0) -> dict:
@@ -72,9 +82,73 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
+def allocated(device: torch.device) -> int:
+    """Bytes allocated on a CUDA device (0 elsewhere)."""
+    return (torch.cuda.memory_allocated(device)
+            if device.type == 'cuda' else 0)
+
+
+def time_rounds(steps_by_name: Dict[str, Callable[[], float]], batch: int,
+                device: torch.device, steps: int, warmup: int,
+                rounds: int = 1,
+                resident: Optional[Dict[str, int]] = None
+                ) -> List[StepResult]:
+    """Time every step ``steps`` times per round, interleaving the models.
+
+    Interleaving (round 1: A, B, C; round 2: A, B, C; ...) spreads a slow
+    spell of a shared machine over all models instead of one, and the
+    median over rounds is reported with the slowest and fastest round.
+
+    Args:
+        steps_by_name (dict[str, Callable[[], float]]): Row label -> one
+            train step returning its loss. Warm-up: ``warmup`` untimed
+            steps of each first.
+        batch (int): Images per step.
+        device (torch.device): The device (for synchronisation/memory).
+        steps (int): Timed steps per model and round.
+        warmup (int): Untimed steps per model before the first round.
+        rounds (int): Timed rounds.
+        resident (dict[str, int], optional): Bytes each model keeps on the
+            device between steps (weights, momentum copy, optimiser
+            states); the other models' bytes are subtracted from the peak.
+
+    Returns:
+        list[StepResult]: One per model, in the given order.
+    """
+    for step in steps_by_name.values():
+        for _ in range(warmup):
+            step()
+    rates = {name: [] for name in steps_by_name}
+    peaks = {name: None for name in steps_by_name}
+    losses = {name: float('nan') for name in steps_by_name}
+    for _ in range(rounds):
+        for name, step in steps_by_name.items():
+            _sync(device)
+            if device.type == 'cuda':
+                torch.cuda.reset_peak_memory_stats(device)
+            others = allocated(device) - (resident or {}).get(name, 0)
+            start = time.perf_counter()
+            for _ in range(steps):
+                losses[name] = step()
+            _sync(device)
+            rates[name].append(batch * steps /
+                               (time.perf_counter() - start))
+            if device.type == 'cuda':
+                peak = (torch.cuda.max_memory_allocated(device) -
+                        others) / 2**20
+                peaks[name] = max(peaks[name] or 0.0, peak)
+    results = []
+    for name, rate in rates.items():
+        median = statistics.median(rate)
+        results.append(
+            StepResult(name, median, batch / median * 1e3, peaks[name],
+                       losses[name], min(rate), max(rate), rounds))
+    return results
+
+
 def time_steps(name: str, step: Callable[[], float], batch: int,
                device: torch.device, steps: int, warmup: int) -> StepResult:
-    """Time ``step`` (which returns the loss) ``steps`` times after warm-up.
+    """Time one ``step`` (which returns the loss) after warm-up.
 
     Args:
         name (str): Row label.
@@ -87,21 +161,92 @@ def time_steps(name: str, step: Callable[[], float], batch: int,
     Returns:
         StepResult: The measurement.
     """
-    for _ in range(warmup):
-        step()
-    _sync(device)
-    if device.type == 'cuda':
-        torch.cuda.reset_peak_memory_stats(device)
-    start = time.perf_counter()
-    loss = float('nan')
-    for _ in range(steps):
-        loss = step()
-    _sync(device)
-    elapsed = (time.perf_counter() - start) / steps
-    peak = (
-        torch.cuda.max_memory_allocated(device) /
-        2**20 if device.type == 'cuda' else None)
-    return StepResult(name, batch / elapsed, elapsed * 1e3, peak, loss)
+    return time_rounds({name: step}, batch, device, steps, warmup)[0]
+
+
+def gflop_per_image(step: Callable[[], float], batch: int
+                    ) -> Optional[float]:
+    """Floating-point operations of one step per image, counted.
+
+    Runs ``step`` once under :class:`torch.utils.flop_counter.FlopCounterMode`
+    (convolutions and matrix products, forward and backward; the
+    elementwise rest is not counted). Multiplied by the img/s this gives the
+    achieved GFLOP/s, to compare with :func:`matmul_gflops`.
+
+    Args:
+        step (Callable[[], float]): One train step.
+        batch (int): Images per step.
+
+    Returns:
+        float, optional: GFLOP per image; None if counting failed (e.g. a
+        compiled step that the counter cannot trace).
+    """
+    from torch.utils.flop_counter import FlopCounterMode
+    try:
+        with FlopCounterMode(display=False) as counter:
+            step()
+    except Exception as exc:  # counting is informative only
+        warnings.warn(f'FLOP counting failed: {exc!r}')
+        return None
+    return counter.get_total_flops() / batch / 1e9
+
+
+def machine_info(device: torch.device) -> dict:
+    """What the figures depend on: CPU model and vector units, threads,
+    torch version and the GPU.
+
+    Returns:
+        dict: ``cpu``, ``cpu_flags`` (the AVX-512/AMX/BF16 ones present),
+        ``cores``, ``torch_threads``, ``torch``, ``gpu`` (or None) and
+        ``matmul_gflops`` (see :func:`matmul_gflops`).
+    """
+    import os
+    import platform
+    fields = {}
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                key, _, value = line.partition(':')
+                fields.setdefault(key.strip(), value.strip())
+    except OSError:
+        pass
+    cpu = fields.get('model name') or platform.processor() or \
+        platform.machine()
+    if 'cpu family' in fields:  # VMs often hide the model name
+        cpu += f' (family {fields["cpu family"]}, model {fields["model"]})'
+    flags = set(fields.get('flags', '').split())
+    wanted = ('avx2', 'avx512f', 'avx512_bf16', 'avx512_vnni', 'amx_bf16')
+    gpu = (torch.cuda.get_device_name(device)
+           if device.type == 'cuda' else None)
+    return dict(
+        cpu=cpu,
+        cpu_flags=[f for f in wanted if f in flags],
+        cores=os.cpu_count(),
+        torch_threads=torch.get_num_threads(),
+        torch=torch.__version__,
+        gpu=gpu,
+        matmul_gflops=round(matmul_gflops(device), 1))
+
+
+def matmul_gflops(device: torch.device, n: int = 2048,
+                  repeats: int = 5) -> float:
+    """Best fp32 rate of an ``n x n`` matrix product on ``device``.
+
+    A yardstick for the step rates: a ResNet train step cannot do many
+    more floating-point operations per second than a large matmul.
+
+    Returns:
+        float: GFLOP/s (2 n^3 operations per product), best of ``repeats``.
+    """
+    a = torch.randn(n, n, device=device)
+    best = float('inf')
+    for _ in range(repeats + 1):  # the first product warms up
+        _sync(device)
+        start = time.perf_counter()
+        a @ a
+        _sync(device)
+        best = min(best, time.perf_counter() - start)
+    return 2 * n**3 / best / 1e9
 
 
 def resolve_config_path(config: str) -> str:
@@ -133,6 +278,9 @@ def build_from_config(config: str,
                       amp: Optional[bool] = None):
     """Build a model and its optimiser wrapper from a config file.
 
+    A ``compile`` key in the config compiles ``model.train_step`` as
+    mmengine's Runner does.
+
     Args:
         config (str): Config path (``mmpretrain::byol/...`` works).
         scope (str): Registry scope to build in (``'mmpixpro'`` or
@@ -157,6 +305,12 @@ def build_from_config(config: str,
         model.to(device)
         optim_wrapper = build_optim_wrapper(model, copy.deepcopy(
             cfg.optim_wrapper))
+    compile_cfg = cfg.get('compile')
+    if compile_cfg:
+        # what mmengine's Runner does with ``cfg.compile``
+        model.train_step = torch.compile(
+            model.train_step,
+            **(compile_cfg if isinstance(compile_cfg, dict) else {}))
     return model, optim_wrapper
 
 
@@ -243,7 +397,7 @@ class BarePixProStep:
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
-        return float(loss)
+        return float(loss.detach())
 
 
 def format_table(rows: List[Dict], columns: List[str]) -> str:

@@ -9,8 +9,10 @@ import sys
 import pytest
 import torch
 
-from mmpixpro.utils.benchmark import (format_table, resolve_config_path,
-                                      synthetic_batch)
+from mmpixpro.utils.benchmark import (format_table, gflop_per_image,
+                                      machine_info,
+                                      resolve_config_path, synthetic_batch,
+                                      time_rounds)
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 
@@ -28,14 +30,32 @@ def run_tool(*args):
 def test_two_steps_of_every_model(tmp_path):
     out = tmp_path / 'bench.json'
     stdout = run_tool('--depth', '18', '--size', '64', '--batch', '2',
-                      '--steps', '2', '--warmup', '0', '--device', 'cpu',
-                      '--out', str(out))
+                      '--steps', '1', '--rounds', '2', '--warmup', '0',
+                      '--device', 'cpu', '--out', str(out), '--models',
+                      'pixpro', 'byol', 'densecl', 'bare', 'bare-nchw')
     result = json.loads(out.read_text())
     names = [r['name'] for r in result['steps']]
     assert names == ['pixpro (mmpixpro)', 'byol (mmpretrain)',
-                     'densecl (mmpretrain)', 'bare PyTorch (PixPro-shaped)']
+                     'densecl (mmpretrain)', 'bare PyTorch (PixPro-shaped)',
+                     'bare PyTorch (PixPro-shaped), NCHW']
     for row in result['steps']:
         assert row['img_per_s'] > 0 and row['loss'] == row['loss']
+        assert row['rounds'] == 2
+        assert row['img_per_s_min'] <= row['img_per_s'] <= row[
+            'img_per_s_max']
+    assert result['machine']['cores'] >= 1
+    assert result['machine']['matmul_gflops_after'] > 0
+    gflop = {r['name']: r['gflop_per_img'] for r in result['steps']}
+    # ResNet-18 at 64 px, 2 views: the PixPro step does the bare step's
+    # work (same backbone and projector; both run the 2 views online with
+    # backward and through the momentum copy) and more than DenseCL's
+    # one-view-per-branch step
+    assert gflop['pixpro (mmpixpro)'] == pytest.approx(
+        gflop['bare PyTorch (PixPro-shaped)'], rel=0.01)
+    assert gflop['densecl (mmpretrain)'] < gflop['pixpro (mmpixpro)']
+    for row in result['steps']:
+        assert row['gflop_per_s'] == pytest.approx(
+            row['gflop_per_img'] * row['img_per_s'])
     byol = result['steps'][1]
     assert byol['vs_byol'] == pytest.approx(1.0)
     assert '| pixpro (mmpixpro) |' in stdout
@@ -66,3 +86,46 @@ def test_helpers():
     ).endswith('byol_resnet50_16xb256-coslr-200e_in1k.py')
     with pytest.raises(FileNotFoundError, match='no such config'):
         resolve_config_path('mmpretrain::nope.py')
+
+
+def test_rounds_interleave_the_models_and_report_the_median():
+    calls = []
+
+    def fake(name, losses):
+        def step():
+            calls.append(name)
+            return losses.pop(0)
+        return step
+
+    rows = time_rounds(
+        dict(a=fake('a', [9.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]),
+             b=fake('b', [8.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0])),
+        batch=4, device=torch.device('cpu'), steps=2, warmup=1, rounds=3)
+    # one warm-up step each, then rounds of 2 steps: a a b b a a b b a a b b
+    assert calls == ['a', 'b'] + ['a', 'a', 'b', 'b'] * 3
+    assert [r.name for r in rows] == ['a', 'b']
+    assert [r.loss for r in rows] == [6.0, 2.0]  # last step of each
+    for r in rows:
+        assert r.rounds == 3 and r.peak_mem_mib is None
+        assert r.img_per_s_min <= r.img_per_s <= r.img_per_s_max
+        assert r.ms_per_step == pytest.approx(4 / r.img_per_s * 1e3)
+
+
+def test_machine_info_names_the_cpu():
+    info = machine_info(torch.device('cpu'))
+    assert info['cpu'] and info['torch'] == torch.__version__
+    assert info['gpu'] is None and info['torch_threads'] >= 1
+    assert info['matmul_gflops'] > 0
+    assert set(info['cpu_flags']) <= {'avx2', 'avx512f', 'avx512_bf16',
+                                      'avx512_vnni', 'amx_bf16'}
+
+
+def test_gflop_per_image_counts_a_known_product():
+    a, b = torch.ones(4, 5), torch.ones(5, 3)
+
+    def step():
+        return float((a @ b).sum())  # 2 * 4 * 5 * 3 = 120 FLOPs
+
+    assert gflop_per_image(step, batch=2) == pytest.approx(60 / 1e9)
+    with pytest.warns(UserWarning, match='FLOP counting failed'):
+        assert gflop_per_image(lambda: 1 / 0, batch=2) is None

@@ -22,10 +22,12 @@ import torch  # noqa: E402
 
 from mmpixpro.utils import register_all_modules  # noqa: E402
 from mmpixpro.utils.benchmark import (BarePixProStep,  # noqa: E402
-                                      as_dict, build_from_config,
-                                      format_table, model_step,
+                                      allocated, as_dict,
+                                      build_from_config, format_table,
+                                      gflop_per_image, machine_info,
+                                      matmul_gflops, model_step,
                                       synthetic_batch, time_dataloader,
-                                      time_steps)
+                                      time_rounds)
 
 PIXPRO = 'configs/pixpro/pixpro_r50_8xb128.py'
 BYOL = 'mmpretrain::byol/byol_resnet50_16xb256-coslr-200e_in1k.py'
@@ -38,7 +40,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--size', type=int, default=224)
     parser.add_argument('--batch', type=int, default=128,
                         help='images per view and step')
-    parser.add_argument('--steps', type=int, default=10)
+    parser.add_argument('--steps', type=int, default=10,
+                        help='timed steps per model and round')
+    parser.add_argument('--rounds', type=int, default=3,
+                        help='timed rounds, the models interleaved; the '
+                        'median round is reported')
     parser.add_argument('--warmup', type=int, default=3)
     parser.add_argument('--device', default='cuda'
                         if torch.cuda.is_available() else 'cpu')
@@ -46,7 +52,10 @@ def parse_args() -> argparse.Namespace:
                         help='bf16 autocast for every model (CUDA only)')
     parser.add_argument('--models', nargs='+',
                         default=['pixpro', 'byol', 'densecl', 'bare'],
-                        choices=['pixpro', 'byol', 'densecl', 'bare'])
+                        choices=['pixpro', 'byol', 'densecl', 'bare',
+                                 'bare-nchw'],
+                        help='bare-nchw: the bare step without channels-last'
+                        ' (what the memory format buys on this device)')
     parser.add_argument('--pixpro-config', default=PIXPRO)
     parser.add_argument('--pixpro-options', nargs='*', default=[],
                         help='key=value overrides of the PixPro config')
@@ -75,42 +84,63 @@ def depth_overrides(depth: int, in_key: str) -> dict:
     return {'model.backbone.depth': depth, in_key: channels}
 
 
+def build_step(name: str, args, device: torch.device, data: dict):
+    """One model's train-step closure, built as configured."""
+    amp = args.amp if device.type == 'cuda' else False
+    if name in ('bare', 'bare-nchw'):
+        nchw = name == 'bare-nchw'
+        step = BarePixProStep(args.depth, 4096, device,
+                              channels_last=not nchw, amp=amp)
+        label = 'bare PyTorch (PixPro-shaped)'
+        return label + (', NCHW' if nchw else ''), lambda: step(data)
+    config, scope = {
+        'pixpro': (args.pixpro_config, 'mmpixpro'),
+        'byol': (BYOL, 'mmpretrain'),
+        'densecl': (DENSECL, 'mmpretrain'),
+    }[name]
+    overrides = depth_overrides(args.depth, 'model.neck.in_channels')
+    label = f'{name} ({scope})'
+    if name == 'pixpro' and args.pixpro_options:
+        overrides.update(parse_options(args.pixpro_options))
+        label = f'{name} ({scope}, {" ".join(args.pixpro_options)})'
+    model, wrapper = build_from_config(config, scope, overrides, device,
+                                       amp)
+    return label, model_step(model, wrapper, data)
+
+
 def model_rows(args) -> list:
+    """Build every model, warm each up, then time them in rounds."""
     device = torch.device(args.device)
     data = synthetic_batch(args.batch, args.size)
-    amp = args.amp if device.type == 'cuda' else False
-    rows = []
+    steps, resident, gflop = {}, {}, {}
     for name in args.models:
-        if name == 'bare':
-            step = BarePixProStep(args.depth, 4096, device, amp=amp)
-            rows.append(
-                time_steps('bare PyTorch (PixPro-shaped)',
-                           lambda: step(data), args.batch, device,
-                           args.steps, args.warmup))
-            continue
-        config, scope = {
-            'pixpro': (args.pixpro_config, 'mmpixpro'),
-            'byol': (BYOL, 'mmpretrain'),
-            'densecl': (DENSECL, 'mmpretrain'),
-        }[name]
-        overrides = depth_overrides(args.depth, 'model.neck.in_channels')
-        if name == 'pixpro':
-            overrides.update(parse_options(args.pixpro_options))
-        model, wrapper = build_from_config(config, scope, overrides, device,
-                                           amp)
-        rows.append(
-            time_steps(f'{name} ({scope})',
-                       model_step(model, wrapper, data), args.batch, device,
-                       args.steps, args.warmup))
-        del model, wrapper
-    return [as_dict(r) for r in rows]
+        before = allocated(device)
+        label, step = build_step(name, args, device, data)
+        for _ in range(args.warmup):
+            step()
+        gflop[label] = gflop_per_image(step, args.batch)
+        steps[label] = step
+        resident[label] = allocated(device) - before
+    rows = [
+        as_dict(r) for r in time_rounds(steps, args.batch, device,
+                                        args.steps, 0, args.rounds,
+                                        resident)
+    ]
+    for row in rows:
+        row['gflop_per_img'] = gflop[row['name']]
+        row['gflop_per_s'] = (row['gflop_per_img'] * row['img_per_s']
+                              if row['gflop_per_img'] else None)
+    return rows
 
 
 def main() -> None:
     args = parse_args()
     register_all_modules(init_default_scope=True)
     torch.manual_seed(0)
-    result = dict(args=vars(args), device=args.device)
+    result = dict(args=vars(args), device=args.device,
+                  machine=machine_info(torch.device(args.device)))
+    print('machine: ' + ', '.join(f'{k} {v}'
+                                  for k, v in result['machine'].items()))
     if args.data:
         rows = [
             time_dataloader(args.data_config, args.data, w, args.batch,
@@ -121,14 +151,21 @@ def main() -> None:
         result['data'] = rows
     else:
         rows = model_rows(args)
+        # the yardstick again: a shared machine's speed drifts
+        after = round(matmul_gflops(torch.device(args.device)), 1)
+        result['machine']['matmul_gflops_after'] = after
+        print(f'matmul_gflops after the steps {after}')
         base = {r['name']: r['img_per_s'] for r in rows}
         ref = next((v for k, v in base.items() if k.startswith('byol')),
                    None)
         for r in rows:
             r['vs_byol'] = r['img_per_s'] / ref if ref else None
         print(f'device {args.device}, ResNet-{args.depth}, {args.size} px, '
-              f'batch {args.batch} per view, {args.steps} timed steps')
-        print(format_table(rows, ['name', 'img_per_s', 'ms_per_step',
+              f'batch {args.batch} per view, {args.rounds} rounds of '
+              f'{args.steps} timed steps (median round)')
+        print(format_table(rows, ['name', 'img_per_s', 'img_per_s_min',
+                                  'img_per_s_max', 'ms_per_step',
+                                  'gflop_per_img', 'gflop_per_s',
                                   'peak_mem_mib', 'vs_byol', 'loss']))
         result['steps'] = rows
     if args.out:
