@@ -126,21 +126,32 @@ def test_resnet50_architecture_shapes():
     assert model.base_momentum == 0.99
 
 
+DEVICES = [
+    'cpu',
+    pytest.param(
+        'cuda',
+        marks=pytest.mark.skipif(
+            not torch.cuda.is_available(), reason='needs a CUDA device')),
+]
+
+
+@pytest.mark.parametrize('device', DEVICES)
 @pytest.mark.parametrize('option', [
     dict(channels_last=False),
     dict(batch_target_views=True),
 ])
-def test_speed_options_give_the_default_loss(option):
+def test_speed_options_give_the_default_loss(option, device):
     """channels_last (on by default) only changes the memory layout, so the
     contiguous path gives the same loss. Batching the two target views
     changes only the target's BN batch statistics: with the target's BN in
     eval mode both paths give the same loss, in train mode they differ
     (the documented effect of the option)."""
     torch.manual_seed(0)
-    default = small_pixpro()
-    fast = small_pixpro(**option)
+    default = small_pixpro().to(device)
+    fast = small_pixpro(**option).to(device)
     fast.load_state_dict(default.state_dict())
     inputs, samples = batch()
+    inputs = [x.to(device) for x in inputs]
     batched = option.get('batch_target_views', False)
     if batched:
         for m in (default, fast):
@@ -154,3 +165,32 @@ def test_speed_options_give_the_default_loss(option):
             m.momentum = 1.0
         assert fast.loss(inputs, samples)['loss'].item() != pytest.approx(
             default.loss(inputs, samples)['loss'].item(), abs=1e-6)
+
+
+
+@pytest.mark.parametrize('device', DEVICES)
+def test_bf16_autocast_gives_the_fp32_loss_within_bf16_tolerance(device):
+    """The paper configs train under bf16 autocast (AmpOptimWrapper): the
+    loss, its positive mask and the PPM stay within bf16 rounding of the
+    fp32 path (measured differences 0.001-0.003 on losses of 0.1-0.6), and
+    the gradients point the same way."""
+    torch.manual_seed(1)
+    model = small_pixpro().to(device)
+    inputs, samples = batch()
+    inputs = [x.to(device) for x in inputs]
+    results = []
+    for enabled in (False, True):
+        model.zero_grad(set_to_none=True)
+        with torch.autocast(device, dtype=torch.bfloat16, enabled=enabled):
+            loss = model.loss(inputs, samples)['loss']
+        loss.backward()
+        grad = torch.cat([
+            p.grad.flatten() for p in model.online_parameters()
+            if p.grad is not None
+        ])
+        results.append((loss.float().item(), grad.float()))
+    (loss32, grad32), (loss16, grad16) = results
+    assert loss16 == pytest.approx(loss32, abs=0.02)
+    assert loss16 != loss32  # autocast was really on
+    cosine = torch.nn.functional.cosine_similarity(grad32, grad16, dim=0)
+    assert cosine > 0.95
