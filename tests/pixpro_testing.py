@@ -42,6 +42,15 @@ MMDET_MASK_RCNN_FPN = {
 }
 
 
+def subprocess_env(*paths: str, **extra: str) -> dict:
+    """This process's environment for a child: ``paths`` put in front of
+    ``PYTHONPATH`` (kept, so packages installed with ``--target`` stay
+    importable), ``extra`` variables set."""
+    old = os.environ.get('PYTHONPATH')
+    python_path = os.pathsep.join([*paths, *([old] if old else [])])
+    return dict(os.environ, PYTHONPATH=python_path, **extra)
+
+
 def make_images(folder, num: int, seed: int = 0):
     """Write ``num`` small structured RGB JPEGs (gradients + a square).
 

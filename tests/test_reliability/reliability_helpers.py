@@ -1,11 +1,11 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """Shared helpers of the reliability tests (images, configs, tools runs)."""
-import os
 import os.path as osp
 import subprocess
 import sys
 
 from pixpro_testing import DEMO, ROOT, make_images  # noqa: F401
+from pixpro_testing import subprocess_env  # noqa: F401
 from pixpro_testing import rows_by_iter as read_scalars  # noqa: F401
 
 HERE = osp.dirname(osp.abspath(__file__))
@@ -25,8 +25,7 @@ def run_train(config, work_dir, options=(), extra=(), timeout=300):
            *extra]
     if options:
         cmd += ['--cfg-options', *options]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT, HERE]))
-    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(cmd, cwd=ROOT, env=subprocess_env(ROOT, HERE),
+                          capture_output=True, text=True, timeout=timeout)
 
 

@@ -6,7 +6,6 @@ the momentum networks follow identical online networks), BN falls back from
 SyncBN to per-rank BN on CPU (documented in setup_sync_bn), and on a GPU
 the same config keeps ``sync_bn='torch'``, which converts BN to SyncBN.
 """
-import os
 import os.path as osp
 import shutil
 import socket
@@ -18,7 +17,7 @@ import torch
 from mmengine.config import Config
 from mmengine.model import convert_sync_batchnorm
 from reliability_helpers import (DEMO, HERE, ROOT, make_images,
-                                 read_scalars, write_config)
+                                 read_scalars, subprocess_env, write_config)
 
 from mmpixpro.registry import MODELS
 from mmpixpro.utils import setup_sync_bn
@@ -52,8 +51,8 @@ def test_two_gloo_processes_agree(tmp_path):
     root = make_images(tmp_path / 'images' / 'a', 4)
     config = write_config(tmp_path / 'cfg.py', BODY)
     work = tmp_path / 'work'
-    env = dict(os.environ, PYTHON=sys.executable, PORT=str(free_port()),
-               PYTHONPATH=HERE, OMP_NUM_THREADS='1')
+    env = subprocess_env(HERE, PYTHON=sys.executable, PORT=str(free_port()),
+                         OMP_NUM_THREADS='1')
     proc = subprocess.run(
         ['bash', DIST, config, '2', '--work-dir', str(work),
          '--cfg-options',

@@ -1,20 +1,19 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """The benchmark tool runs 2 steps of each model on CPU; no timing asserts."""
 import json
-import os
 import os.path as osp
 import subprocess
 import sys
 
 import pytest
 import torch
+from pixpro_testing import ROOT, subprocess_env
 
 from mmpixpro.utils.benchmark import (format_table, gflop_per_image,
                                       machine_info,
                                       resolve_config_path, synthetic_batch,
                                       time_rounds)
 
-ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 
 
 def run_tool(*args):
@@ -22,7 +21,7 @@ def run_tool(*args):
                                     'benchmark.py'), *args]
     proc = subprocess.run(
         cmd, cwd=ROOT, capture_output=True, text=True, timeout=600,
-        env=dict(os.environ, PYTHONPATH=ROOT))
+        env=subprocess_env(ROOT))
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc.stdout
 
