@@ -8,6 +8,8 @@ import glob
 import json
 import os
 import os.path as osp
+import subprocess
+import sys
 
 import numpy as np
 from mmengine.config import Config
@@ -49,6 +51,30 @@ def subprocess_env(*paths: str, **extra: str) -> dict:
     old = os.environ.get('PYTHONPATH')
     python_path = os.pathsep.join([*paths, *([old] if old else [])])
     return dict(os.environ, PYTHONPATH=python_path, **extra)
+
+
+def run_train(config, work_dir, options=(), extra=(), timeout: int = 300,
+              paths=()) -> subprocess.CompletedProcess:
+    """Run tools/train.py in a subprocess (output captured).
+
+    Args:
+        config (str): Config path.
+        work_dir: Its ``--work-dir``.
+        options (Sequence[str]): ``--cfg-options`` key=value pairs.
+        extra (Sequence[str]): More arguments before the options.
+        timeout (int): Seconds.
+        paths (Sequence[str]): Folders put on ``PYTHONPATH`` after the
+            repository root (e.g. test probes imported by a config).
+
+    Returns:
+        subprocess.CompletedProcess: The finished run.
+    """
+    cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), str(config),
+           '--work-dir', str(work_dir), *extra]
+    if options:
+        cmd += ['--cfg-options', *options]
+    return subprocess.run(cmd, cwd=ROOT, env=subprocess_env(ROOT, *paths),
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def make_images(folder, num: int, seed: int = 0):

@@ -195,6 +195,9 @@ def machine_info(device: torch.device) -> dict:
     """What the figures depend on: CPU model and vector units, threads,
     torch version and the GPU.
 
+    Args:
+        device (torch.device): The device timed (GPU name, matmul rate).
+
     Returns:
         dict: ``cpu``, ``cpu_flags`` (the AVX-512/AMX/BF16 ones present),
         ``cores``, ``torch_threads``, ``torch``, ``gpu`` (or None) and
@@ -234,6 +237,11 @@ def matmul_gflops(device: torch.device, n: int = 2048,
 
     A yardstick for the step rates: a ResNet train step cannot do many
     more floating-point operations per second than a large matmul.
+
+    Args:
+        device (torch.device): Where to multiply.
+        n (int): Matrix side.
+        repeats (int): Timed products (after one untimed).
 
     Returns:
         float: GFLOP/s (2 n^3 operations per product), best of ``repeats``.

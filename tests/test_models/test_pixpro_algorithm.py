@@ -167,7 +167,6 @@ def test_speed_options_give_the_default_loss(option, device):
             default.loss(inputs, samples)['loss'].item(), abs=1e-6)
 
 
-
 @pytest.mark.parametrize('device', DEVICES)
 def test_bf16_autocast_gives_the_fp32_loss_within_bf16_tolerance(device):
     """The paper configs train under bf16 autocast (AmpOptimWrapper): the

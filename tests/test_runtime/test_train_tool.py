@@ -3,28 +3,10 @@
 import glob
 import json
 import math
-import os.path as osp
-import subprocess
-import sys
 
 import pytest
 import torch
-from pixpro_testing import ROOT, subprocess_env
-
-
-def run_train(config, work_dir, options, extra=()):
-    cmd = [
-        sys.executable,
-        osp.join(ROOT, 'tools', 'train.py'), config, '--work-dir',
-        str(work_dir), *extra, '--cfg-options', *options
-    ]
-    return subprocess.run(
-        cmd,
-        cwd=ROOT,
-        env=subprocess_env(ROOT),
-        capture_output=True,
-        text=True,
-        timeout=600)
+from pixpro_testing import run_train
 
 
 def test_r50_paper_config_one_iteration(tiny_image_root, tmp_path):
@@ -39,7 +21,8 @@ def test_r50_paper_config_one_iteration(tiny_image_root, tmp_path):
             'default_hooks.logger.interval=1',
             'default_hooks.checkpoint.save_last=False',
             'default_hooks.checkpoint.interval=100',
-        ])
+        ],
+        timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     # AMP asked by the config falls back to fp32 on a CPU-only host
     fell_back = 'Mixed precision needs a CUDA device' in proc.stderr

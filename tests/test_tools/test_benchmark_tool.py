@@ -1,5 +1,6 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-"""The benchmark tool runs 2 steps of each model on CPU; no timing asserts."""
+"""The benchmark tool runs each model on CPU (2 rounds of 1 step) and its
+helpers count FLOPs and interleave rounds; no timing asserts."""
 import json
 import os.path as osp
 import subprocess
@@ -10,10 +11,8 @@ import torch
 from pixpro_testing import ROOT, subprocess_env
 
 from mmpixpro.utils.benchmark import (format_table, gflop_per_image,
-                                      machine_info,
-                                      resolve_config_path, synthetic_batch,
-                                      time_rounds)
-
+                                      machine_info, resolve_config_path,
+                                      synthetic_batch, time_rounds)
 
 
 def run_tool(*args):
