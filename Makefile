@@ -3,6 +3,10 @@
 #   make test        create .venv (once) and run the whole test suite
 #   make demo        build the demo set, train PixPro R-18 on it, plot results
 #   make clean-demo  remove the demo work dir
+#   make downstream-env   .venv-downstream with mmcv 2.1 (ops built from
+#                    source once, wheel kept in .cache/wheels), mmdet 3.3,
+#                    mmsegmentation 1.2.2 and mmpixpro
+#   make test-downstream  the tests marked `downstream` in that environment
 #   make help        this text
 #
 # The install is guarded by a stamp file whose name holds a hash of the
@@ -36,7 +40,18 @@ DEMO_DATA ?= data/demo
 DEMO_DIR ?= work_dirs/pixpro_r18_demo
 DENSE_DATA ?= data/dense
 
-.PHONY: help install test demo clean-demo
+# The downstream environment (mmdet/mmseg need full mmcv < 2.2 with ops).
+DS_VENV ?= .venv-downstream
+DS_PY := $(DS_VENV)/bin/python
+WHEEL_CACHE ?= .cache/wheels
+MMCV_VERSION ?= 2.1.0
+DS_INPUTS := requirements/downstream.txt setup.cfg setup.py pyproject.toml \
+	tools/misc/build_mmcv_wheel.sh
+DS_HASH := $(shell { cat $(DS_INPUTS) 2>/dev/null; \
+	echo "TORCH_PKGS=$(TORCH_PKGS) MMCV=$(MMCV_VERSION)"; } | sha1sum | cut -c1-12)
+DS_STAMP := $(DS_VENV)/.installed-$(DS_HASH)
+
+.PHONY: help install test demo clean-demo downstream-env test-downstream
 
 help:
 	@echo "targets:"
@@ -47,6 +62,9 @@ help:
 	@echo "              and the end), plot curves and a similarity map into"
 	@echo "              $(DEMO_DIR), print the probe against random init"
 	@echo "  clean-demo  remove $(DEMO_DIR)"
+	@echo "  downstream-env   $(DS_VENV): mmcv $(MMCV_VERSION) built from source"
+	@echo "              (wheel cached in $(WHEEL_CACHE)), mmdet, mmseg, mmpixpro"
+	@echo "  test-downstream  pytest -m downstream in $(DS_VENV)"
 	@echo "variables: PYTHON=$(PYTHON) VENV=$(VENV) TORCH_PKGS='$(TORCH_PKGS)'"
 
 install: $(STAMP)
@@ -85,3 +103,27 @@ demo: $(STAMP)
 
 clean-demo:
 	rm -rf $(DEMO_DIR)
+
+# mmcv's setup.py imports pkg_resources and needs setuptools < 70 while it
+# builds (--no-build-isolation, so that it sees torch); afterwards the venv
+# gets the setuptools torch asks for. mmpixpro goes in with --no-deps: its
+# mmcv-lite requirement would shadow the full mmcv.
+downstream-env: $(DS_STAMP)
+
+$(DS_STAMP):
+	test -x $(DS_PY) || $(PYTHON) -m venv $(DS_VENV)
+	$(DS_PY) -m pip install wheel ninja
+	$(if $(strip $(TORCH_PKGS)),$(DS_PY) -m pip install $(TORCH_PKGS))
+	$(DS_PY) -m pip install 'setuptools<70'
+	tools/misc/build_mmcv_wheel.sh $(DS_PY) $(WHEEL_CACHE) $(MMCV_VERSION)
+	$(DS_PY) -m pip install 'setuptools>=77,<82'
+	$(DS_PY) -m pip install --no-deps $(WHEEL_CACHE)/mmcv-$(MMCV_VERSION)-*.whl
+	$(DS_PY) -m pip install -r requirements/downstream.txt
+	$(DS_PY) -m pip install --no-deps --no-build-isolation -e .
+	$(DS_PY) -c "import mmcv.ops, mmdet.models, mmseg.models; \
+		print('mmcv', mmcv.__version__, 'ops OK')"
+	rm -f $(DS_VENV)/.installed-*
+	touch $@
+
+test-downstream: $(DS_STAMP)
+	$(DS_PY) -m pytest tests -m downstream -q

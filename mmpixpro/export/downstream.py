@@ -44,7 +44,8 @@ def iter_pretrained(cfg: Any, path: str = 'model') -> Iterator[tuple]:
 def _check_resnet_cfg(node: Mapping, where: str, depth: int,
                       problems: List[str]) -> None:
     """Plain stem, depth, SyncBN trained, nothing frozen, v1.5 style."""
-    if node.get('type') not in PLAIN_RESNETS + ('ResLayer', ):
+    if node.get('type') not in PLAIN_RESNETS + ('ResLayer',
+                                             'ResLayerExtraNorm'):
         problems.append(f'{where}.type={node.get("type")!r}: use the '
                         'plain-stem ResNet (not V1c/V1d) our weights fit.')
     if node.get('deep_stem'):

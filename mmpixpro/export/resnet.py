@@ -61,11 +61,17 @@ def infer_resnet_depth(backbone: Mapping[str, Tensor],
                      'stage matches no standard depth (18/34/50/101/152).')
 
 
-def resnet_shapes(depth: int) -> Dict[str, Shape]:
-    """Keys and shapes of mmpretrain's ``ResNet(depth=depth)``.
+_TORCHVISION_DEPTHS = (18, 34, 50, 101, 152)
 
-    These are also the keys of mmdet's and mmseg's plain ``ResNet`` and,
-    apart from ``fc``, of torchvision's ``resnet{depth}``.
+
+def resnet_shapes(depth: int) -> Dict[str, Shape]:
+    """Keys and shapes of a plain ResNet of ``depth`` (no classifier).
+
+    These are the keys of mmpretrain's, mmdet's and mmseg's plain
+    ``ResNet(depth)`` and of torchvision's ``resnet{depth}`` without
+    ``fc``. They are read off torchvision's model (no meta device needed:
+    construction only), so that checking an export needs neither mmcv nor
+    mmpretrain (the detectron2 environment has neither).
 
     Args:
         depth (int): ResNet depth.
@@ -73,10 +79,13 @@ def resnet_shapes(depth: int) -> Dict[str, Shape]:
     Returns:
         dict[str, tuple[int]]: ``key -> shape``, BN buffers included.
     """
-    from mmpretrain.models.backbones import ResNet
-    model = ResNet(depth=depth)
+    import torchvision
+    if depth not in _TORCHVISION_DEPTHS:
+        raise ValueError(f'ResNet depth {depth} is not one of '
+                         f'{_TORCHVISION_DEPTHS}')
+    model = getattr(torchvision.models, f'resnet{depth}')(weights=None)
     return {key: tuple(value.shape) for key, value in
-            model.state_dict().items()}
+            model.state_dict().items() if not key.startswith('fc.')}
 
 
 def check_resnet(backbone: Mapping[str, Tensor], depth: int,

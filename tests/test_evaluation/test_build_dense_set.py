@@ -96,3 +96,31 @@ def test_loader_reads_the_built_set(tmp_path):
     assert len(data) == 4 and data.num_classes == 3
     assert image.shape == (48, 48, 3) and label.shape == (48, 48)
     assert set(np.unique(label)) <= {0, 1, 2}
+
+
+def test_instance_map_follows_paste_order():
+    image = np.zeros((6, 6, 3))
+    label = np.zeros((6, 6), np.int64)
+    objects = np.zeros((6, 6), np.int64)
+    square = np.full((3, 3, 4), 255, np.uint8)
+    bds.paste(image, label, square, 5, 0, 0, objects, 1)
+    bds.paste(image, label, square, 5, 2, 2, objects, 2)  # same class, on top
+    expected = np.zeros((6, 6), np.int64)
+    expected[0:3, 0:3] = 1
+    expected[2:5, 2:5] = 2
+    assert (objects == expected).all()
+    assert (label == 5 * (expected > 0)).all()
+
+
+def test_built_set_has_instance_maps_within_class_masks(tmp_path):
+    bds.build_dense_set(str(tmp_path / 'a'), make_sources(str(tmp_path)),
+                        OPTIONS)
+    for name in ('train_0000', 'test_0001'):
+        label = np.asarray(Image.open(
+            tmp_path / 'a' / 'SegmentationClass' / f'{name}.png'))
+        objects = np.asarray(Image.open(
+            tmp_path / 'a' / 'SegmentationObject' / f'{name}.png'))
+        assert ((objects > 0) == (label > 0)).all()
+        # one class per instance
+        for obj in np.unique(objects[objects > 0]):
+            assert len(np.unique(label[objects == obj])) == 1

@@ -10,10 +10,13 @@ Examples::
     python tools/benchmarks/train_detectron2.py YAML PKL --dry-run
 
 The weights are verified (every name maps to a ResNet key and all keys are
-there) and the YAML is checked (RGB, mean/std, STRIDE_IN_1X1 False,
+there; with ``--eval-only`` the file is a fine-tuned detectron2 model and
+is not checked as an export) and the YAML is checked (RGB, mean/std, STRIDE_IN_1X1 False,
 SyncBN, FREEZE_AT 0) before detectron2 is imported. The C4 YAMLs use
 ``Res5ROIHeadsExtraNorm`` (``Res5ROIHeads`` plus a norm layer after res5),
-registered here.
+registered here. Needs torch, torchvision, numpy and PyYAML of mmpixpro's
+dependencies, never mmcv, mmengine or mmpretrain (the detectron2
+environment has none of them).
 """
 import argparse
 import importlib.util
@@ -114,13 +117,22 @@ def main(argv=None) -> int:
     """Check, then launch detectron2 training on ``--num-gpus``."""
     args = parse_args(argv)
     try:
-        depth = verify_export(args.checkpoint, 'detectron2')
-        check_d2_config(load_d2_yaml(args.config), depth)
+        if args.eval_only:  # a fine-tuned detectron2 model, not an export
+            if not osp.isfile(args.checkpoint):
+                raise FileNotFoundError(f'{args.checkpoint} does not exist')
+            cfg = load_d2_yaml(args.config)
+            check_d2_config(cfg, cfg.get('MODEL', {}).get('RESNETS', {}).get(
+                'DEPTH', 50))
+        else:
+            depth = verify_export(args.checkpoint, 'detectron2')
+            check_d2_config(load_d2_yaml(args.config), depth)
     except (FileNotFoundError, ValueError, KeyError,
             KeyMismatchError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 1
-    print(f'{args.checkpoint}: verified; YAML fits the weights.')
+    print(f'{args.checkpoint}: ' + ('YAML checked (evaluation of a '
+                                    'fine-tuned model)' if args.eval_only
+                                    else 'verified; YAML fits the weights.'))
     if args.dry_run:
         return 0
     if importlib.util.find_spec('detectron2') is None:

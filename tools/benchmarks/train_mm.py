@@ -4,17 +4,23 @@
 Examples::
 
     # 8 GPUs (SyncBN needs a distributed launch, even for one GPU)
-    CFG=mask-rcnn_r50-fpn_pixpro-pre_8xb2-1x_coco.py
-    tools/benchmarks/dist_train_mm.sh mmdet \
-        configs/benchmarks/mmdetection/$CFG \
-        work_dirs/pixpro_r50/epoch_400_mmdet.pth 8
-    # check config and weights only (no mmdet/mmseg needed)
-    python tools/benchmarks/train_mm.py mmseg CONFIG CKPT --dry-run
+    tools/benchmarks/dist_train_mm.sh mmdet \\
+        configs/benchmarks/mmdetection/mask-rcnn_r50-fpn_pixpro-pre_8xb2-1x_coco.py \\
+        8 --pretrained work_dirs/pixpro_r50_8xb128/epoch_100_mmdet.pth
+    # check config and weights; builds the model when mmdet is installed
+    python tools/benchmarks/train_mm.py mmseg CONFIG --dry-run
+    # a few CPU iterations on the generated sets (make downstream-data)
+    python tools/benchmarks/train_mm.py mmdet CONFIG --pretrained FILE \
+        --demo-data data/downstream --demo-iters 4
 
+Without ``--pretrained`` the config's own paths are used (the files
+``convert.py`` writes by default for the matching pretraining config).
 Before training, every ``init_cfg=dict(type='Pretrained')`` of the model
-is pointed at CKPT, the file is verified strictly (keys and shapes), and
+is pointed at the file, the file is verified strictly (keys and shapes),
 the config is checked against the weights (plain stem, depth, SyncBN, no
-frozen stage, RGB mean/std).
+frozen stage, RGB mean/std), and ``PretrainedCheckHook`` stops the run
+before the first iteration unless every tensor of the file landed in the
+built model.
 """
 import argparse
 import importlib.util
@@ -26,17 +32,17 @@ sys.path.insert(0, REPO_ROOT)
 
 from mmengine.config import Config, DictAction  # noqa: E402
 
+from mmpixpro.downstream.demo_scale import to_demo_scale  # noqa: E402
+# registers PretrainedCheckHook in mmengine's HOOKS (found from any scope)
+from mmpixpro.downstream.pretrained_check import \
+    check_pretrained_loaded  # noqa: E402
 from mmpixpro.export import (KeyMismatchError, check_mm_config,  # noqa: E402
                              verify_export)
 from mmpixpro.export.downstream import iter_pretrained  # noqa: E402
 
 INSTALL = {
-    'mmdet': ('pip install -U openmim && mim install "mmcv>=2.0.0,<2.2.0" '
-              '"mmdet==3.3.0"  (full mmcv with CUDA ops, torch<=2.1 wheels; '
-              'see configs/benchmarks/mmdetection/README.md)'),
-    'mmseg': ('pip install -U openmim && mim install "mmcv>=2.0.0,<2.2.0" '
-              '"mmsegmentation==1.2.2"  (see '
-              'configs/benchmarks/mmsegmentation/README.md)'),
+    'mmdet': 'make downstream-env  (see docs/en/transfer.md)',
+    'mmseg': 'make downstream-env  (see docs/en/transfer.md)',
 }
 
 
@@ -45,13 +51,25 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('framework', choices=sorted(INSTALL))
     parser.add_argument('config', help='benchmark config')
-    parser.add_argument('checkpoint', help='export of convert.py --to '
-                        'mmdet/mmseg')
+    parser.add_argument('--pretrained', help='export of convert.py --to '
+                        'mmdet/mmseg (default: the path in the config)')
     parser.add_argument('--work-dir', help='logs and checkpoints')
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'])
     parser.add_argument('--dry-run', action='store_true',
-                        help='only check config and weights')
+                        help='check config and weights (and build the '
+                        'model where the framework is installed); no '
+                        'training')
+    parser.add_argument('--seed', type=int, help='random seed')
+    demo = parser.add_argument_group(
+        'demo scale', 'run the config on the sets of '
+        'build_downstream_sets.py at a CPU-sized scale '
+        '(mmpixpro.downstream.demo_scale)')
+    demo.add_argument('--demo-data', help='root of the generated sets')
+    demo.add_argument('--demo-side', type=int, default=128,
+                      help='short side replacing the config\'s largest')
+    demo.add_argument('--demo-iters', type=int, default=4)
+    demo.add_argument('--demo-batch', type=int, default=2)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries, key=value')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
@@ -59,7 +77,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def prepare_config(args: argparse.Namespace) -> Config:
-    """Load the config, point its Pretrained inits at the checkpoint, check.
+    """Load the config, point its Pretrained inits at the file, check.
 
     Args:
         args (argparse.Namespace): From :func:`parse_args`.
@@ -68,21 +86,68 @@ def prepare_config(args: argparse.Namespace) -> Config:
         Config: Ready for mmengine's Runner.
     """
     cfg = Config.fromfile(args.config)
+    if args.demo_data:
+        to_demo_scale(cfg, args.demo_data, args.demo_side, args.demo_iters,
+                      args.demo_batch)
+    if args.seed is not None:
+        cfg.randomness = dict(seed=args.seed)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     inits = list(iter_pretrained(cfg.model))
     if not inits:
         raise ValueError(f'{args.config}: no init_cfg of type Pretrained in '
                          'the model: the weights would not be used.')
-    for _, init in inits:
-        init['checkpoint'] = args.checkpoint
-    depth = verify_export(args.checkpoint, args.framework)
-    check_mm_config(cfg, depth)
+    if args.pretrained:
+        for _, init in inits:
+            init['checkpoint'] = args.pretrained
+    paths = sorted({init['checkpoint'] for _, init in inits})
+    for path in paths:
+        if not osp.isfile(path):
+            raise FileNotFoundError(
+                f'pretrained file {path!r} does not exist: export it with '
+                f'tools/model_converters/convert.py CKPT --to '
+                f'{args.framework} or pass --pretrained FILE')
+        check_mm_config(cfg, verify_export(path, args.framework))
     cfg.launcher = args.launcher
     cfg.work_dir = args.work_dir or osp.join(
         'work_dirs', 'benchmarks',
         osp.splitext(osp.basename(args.config))[0])
+    add_pretrained_check(cfg)
     return cfg
+
+
+def add_pretrained_check(cfg: Config) -> None:
+    """Append :class:`PretrainedCheckHook` (once)."""
+    hooks = list(cfg.get('custom_hooks', []))
+    if not any(h.get('type') == 'PretrainedCheckHook' for h in hooks):
+        hooks.append(dict(type='PretrainedCheckHook'))
+    cfg.custom_hooks = hooks
+
+
+def build_and_check(cfg: Config) -> str:
+    """Build the model with the framework and check what it loaded.
+
+    Args:
+        cfg (Config): From :func:`prepare_config`.
+
+    Returns:
+        str: The load summary.
+
+    Raises:
+        RuntimeError: When a file tensor did not land.
+    """
+    from mmengine.registry import MODELS, init_default_scope
+    from mmengine.utils import import_modules_from_strings
+
+    import_modules_from_strings(**cfg.custom_imports)
+    init_default_scope(cfg.default_scope)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    report = check_pretrained_loaded(model)
+    if not report.complete:
+        raise RuntimeError('Pretrained weights did not load:\n' +
+                           report.summary())
+    return report.summary()
 
 
 def main(argv=None) -> int:
@@ -93,10 +158,23 @@ def main(argv=None) -> int:
     except (FileNotFoundError, ValueError, KeyMismatchError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 1
-    print(f'{args.checkpoint}: verified; config fits the weights.')
+    installed = importlib.util.find_spec(args.framework) is not None
+    print('pretrained file verified; config keys fit the weights.')
     if args.dry_run:
+        if not installed:
+            print(f'model not built: {args.framework} is not installed '
+                  f'here ({INSTALL[args.framework]}).')
+            return 0
+        try:
+            print(build_and_check(cfg))
+        except Exception as err:  # any build error of the framework
+            print(f'error: {args.config}: {type(err).__name__}: {err}',
+                  file=sys.stderr)
+            return 1
+        print(f'model built by {args.framework}; every pretrained tensor '
+              'loaded.')
         return 0
-    if importlib.util.find_spec(args.framework) is None:
+    if not installed:
         print(f'error: {args.framework} is not installed here. Install it '
               f'in a separate environment:\n  {INSTALL[args.framework]}',
               file=sys.stderr)

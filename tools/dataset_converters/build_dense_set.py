@@ -22,6 +22,7 @@ scikit-image photographs (class = source photo), pasted on other photos.
 Output (VOC layout, read by ``mmpixpro.evaluation.DenseSegDataset``)::
 
     <out>/JPEGImages/*.jpg  SegmentationClass/*.png  classes.json
+    <out>/SegmentationObject/*.png   (instance ids 1, 2, ... as pasted)
     <out>/ImageSets/Segmentation/{train,test}.txt
     <out>/sequences/JPEGImages/<seq>/*.jpg  sequences/Annotations/<seq>/*.png
     <out>/MANIFEST.json   (version, options, sources, splits)
@@ -46,7 +47,7 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 import build_demo_set as demo  # noqa: E402
 
-VERSION = 1
+VERSION = 2  # 2: SegmentationObject instance maps
 STAMPS_PACKAGE = 'tuxpaint-stamps-default'
 STAMPS_ROOT = 'usr/share/tuxpaint/stamps'
 STAMPS_PATTERNS = [
@@ -201,12 +202,19 @@ def split_cutouts(cutouts: Sequence[Cutout], test_fraction: float,
     return train, test
 
 
-def paste(image: np.ndarray, label: np.ndarray, rgba: np.ndarray,
-          class_id: int, x: int, y: int) -> None:
+def paste(image: np.ndarray,
+          label: np.ndarray,
+          rgba: np.ndarray,
+          class_id: int,
+          x: int,
+          y: int,
+          objects: Optional[np.ndarray] = None,
+          object_id: int = 0) -> None:
     """Alpha-blend a cut-out into ``image`` and write its mask, in place.
 
-    Pixels with alpha >= :data:`ALPHA_THRESHOLD` take ``class_id``; parts
-    outside the canvas are clipped. Later pastes are on top.
+    Pixels with alpha >= :data:`ALPHA_THRESHOLD` take ``class_id`` (and
+    ``object_id`` in ``objects``); parts outside the canvas are clipped.
+    Later pastes are on top.
 
     Args:
         image (np.ndarray): (H, W, 3) float canvas.
@@ -215,6 +223,8 @@ def paste(image: np.ndarray, label: np.ndarray, rgba: np.ndarray,
         class_id (int): Label of its pixels.
         x (int): Column of its top-left corner (may be negative).
         y (int): Row of its top-left corner (may be negative).
+        objects (np.ndarray, optional): (H, W) int64 instance map.
+        object_id (int): Instance id written into ``objects``.
     """
     height, width = label.shape
     h, w = rgba.shape[:2]
@@ -226,7 +236,10 @@ def paste(image: np.ndarray, label: np.ndarray, rgba: np.ndarray,
     alpha = part[..., 3:4].astype(np.float64) / 255.0
     image[y0:y1, x0:x1] = (alpha * part[..., :3] +
                            (1 - alpha) * image[y0:y1, x0:x1])
-    label[y0:y1, x0:x1][part[..., 3] >= ALPHA_THRESHOLD] = class_id
+    opaque = part[..., 3] >= ALPHA_THRESHOLD
+    label[y0:y1, x0:x1][opaque] = class_id
+    if objects is not None:
+        objects[y0:y1, x0:x1][opaque] = object_id
 
 
 def random_square(photo, size: int, rng: np.random.Generator) -> np.ndarray:
@@ -265,20 +278,23 @@ def compose(background: np.ndarray, items: Sequence[Tuple[np.ndarray, int]],
         scale (tuple[float, float]): Long side range, share of S.
 
     Returns:
-        tuple[np.ndarray, np.ndarray]: Image (S, S, 3) uint8, label (S, S).
+        tuple[np.ndarray, np.ndarray, np.ndarray]: Image (S, S, 3) uint8,
+        class label map (S, S) and instance map (S, S): object ``k`` (1,
+        2, ... in paste order) where it is visible, 0 elsewhere.
     """
     size = background.shape[0]
     image = background.astype(np.float64)
     label = np.zeros(background.shape[:2], dtype=np.int64)
-    for rgba, class_id in items:
+    objects = np.zeros_like(label)
+    for object_id, (rgba, class_id) in enumerate(items, start=1):
         cut = scaled_cutout(rgba, int(size * rng.uniform(*scale)),
                             bool(rng.random() < 0.5))
         x = int(rng.integers(-cut.shape[1] // 4,
                              size - 3 * cut.shape[1] // 4 + 1))
         y = int(rng.integers(-cut.shape[0] // 4,
                              size - 3 * cut.shape[0] // 4 + 1))
-        paste(image, label, cut, class_id, x, y)
-    return np.clip(image + 0.5, 0, 255).astype(np.uint8), label
+        paste(image, label, cut, class_id, x, y, objects, object_id)
+    return np.clip(image + 0.5, 0, 255).astype(np.uint8), label, objects
 
 
 def save_pair(image: np.ndarray, label: np.ndarray, img_path: str,
@@ -286,9 +302,15 @@ def save_pair(image: np.ndarray, label: np.ndarray, img_path: str,
     """Write JPEG image (quality 95) and PNG label (grey ids)."""
     from PIL import Image
     os.makedirs(osp.dirname(img_path), exist_ok=True)
-    os.makedirs(osp.dirname(label_path), exist_ok=True)
+    save_label(label, label_path)
     Image.fromarray(image).save(img_path, quality=95)
-    Image.fromarray(label.astype(np.uint8)).save(label_path)
+
+
+def save_label(label: np.ndarray, path: str) -> None:
+    """Write a label or instance map as a grey uint8 PNG."""
+    from PIL import Image
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    Image.fromarray(label.astype(np.uint8)).save(path)
 
 
 def build_split(out: str, split: str, count: int, cutouts: List[Cutout],
@@ -309,10 +331,12 @@ def build_split(out: str, split: str, count: int, cutouts: List[Cutout],
             if cutouts[i].name not in cache:
                 cache[cutouts[i].name] = load_cutout(cutouts[i])
             items.append((cache[cutouts[i].name], cutouts[i].label))
-        image, label = compose(background, items, rng)
+        image, label, objects = compose(background, items, rng)
         name = f'{split}_{index:04d}'
         save_pair(image, label, osp.join(out, 'JPEGImages', f'{name}.jpg'),
                   osp.join(out, 'SegmentationClass', f'{name}.png'))
+        save_label(objects, osp.join(out, 'SegmentationObject',
+                                     f'{name}.png'))
         ids.append(name)
     list_file = osp.join(out, 'ImageSets', 'Segmentation', f'{split}.txt')
     os.makedirs(osp.dirname(list_file), exist_ok=True)

@@ -1,5 +1,7 @@
 # COCO Mask R-CNN R50-C4 1x (res5 in the RoI head, initialised from the
 # export as well). Paper (R-50, IN-1k): bbox AP 40.0 (100 ep), 40.5 (400 ep).
+# mask_roi_extractor=None: the mask head reads the box branch's RoI features
+# through res5 (mmdet then shares the RoI extractor itself).
 _base_ = [
     './_base_/faster-rcnn_r50-c4_pixpro.py', './_base_/coco_instance.py',
     './_base_/schedule_1x.py', './_base_/default_runtime.py'
@@ -8,7 +10,6 @@ model = dict(
     type='MaskRCNN',
     roi_head=dict(
         mask_roi_extractor=None,
-        share_roi_extractor=True,
         mask_head=dict(
             type='FCNMaskHead',
             num_convs=0,

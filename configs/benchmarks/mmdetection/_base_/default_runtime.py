@@ -1,5 +1,12 @@
 # mmdet 3.x runtime (self-contained: no _base_ inside the mmdet package).
+# custom_imports: mmpretrain's ResLayerExtraNorm (registered in mmdet's
+# registry), our KeepDifficultBoxes and DetPreciseBNHook.
 default_scope = 'mmdet'
+custom_imports = dict(
+    imports=[
+        'mmpretrain.models', 'mmpixpro.downstream.mmdet_modules'
+    ],
+    allow_failed_imports=False)
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50),

@@ -1,9 +1,12 @@
 # Faster R-CNN R50-C4 for PixPro weights: plain-stem ResNet-50 v1.5
 # (style='pytorch'), SyncBN trained everywhere, no frozen stage. res5 lives
-# in the RoI head (shared_head), so it is initialised from the same file.
-# The launcher (tools/benchmarks/train_mm.py) sets every `checkpoint`.
+# in the RoI head (shared_head), so it is initialised from the same file,
+# and is followed by an extra norm layer as in detectron2's C4 recipe for
+# BN fine-tuning (mmpretrain's ResLayerExtraNorm). `pretrained` is what
+# `convert.py work_dirs/pixpro_r50_8xb128/epoch_100.pth --to mmdet` writes;
+# `tools/benchmarks/train_mm.py --pretrained FILE` replaces every use of it.
 _base_ = ['./pixpro_r50_data_preprocessor.py']
-pretrained = 'work_dirs/pixpro_r50_mmdet.pth'
+pretrained = 'work_dirs/pixpro_r50_8xb128/epoch_100_mmdet.pth'
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 model = dict(
     type='FasterRCNN',
@@ -40,7 +43,7 @@ model = dict(
     roi_head=dict(
         type='StandardRoIHead',
         shared_head=dict(
-            type='ResLayer',
+            type='ResLayerExtraNorm',
             depth=50,
             stage=3,
             stride=2,

@@ -1,7 +1,9 @@
 # Mask R-CNN R50-FPN for PixPro weights: plain-stem ResNet-50 v1.5, SyncBN
 # in backbone, FPN and both heads (4conv1fc box head), no frozen stage.
+# `pretrained` is what `convert.py work_dirs/pixpro_r50_8xb128/epoch_100.pth
+# --to mmdet` writes; `train_mm.py --pretrained FILE` replaces it.
 _base_ = ['./pixpro_r50_data_preprocessor.py']
-pretrained = 'work_dirs/pixpro_r50_mmdet.pth'
+pretrained = 'work_dirs/pixpro_r50_8xb128/epoch_100_mmdet.pth'
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 model = dict(
     type='MaskRCNN',

@@ -15,7 +15,17 @@ param_scheduler = [
         milestones=[8, 11],
         gamma=0.1)
 ]
+# detectron2: no weight decay on norm layers (WEIGHT_DECAY_NORM = 0) and
+# PreciseBN (200 iterations of 16 images) before each evaluation.
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=0.0001))
+    optimizer=dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=0.0001),
+    paramwise_cfg=dict(norm_decay_mult=0.))
 auto_scale_lr = dict(enable=False, base_batch_size=16)
+custom_hooks = [
+    dict(
+        type='DetPreciseBNHook',
+        num_samples=3200,
+        interval=1,
+        priority='ABOVE_NORMAL')
+]

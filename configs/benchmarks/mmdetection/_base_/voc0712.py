@@ -1,11 +1,14 @@
 # Pascal VOC 07+12 trainval -> VOC07 test, detectron2's multi-scale
 # training (shorter side 480-800 step 32). AP is reported like detectron2's
-# VOC evaluator: VOC07 11-point AP averaged over IoU 0.50:0.95.
+# VOC evaluator: VOC07 11-point AP averaged over IoU 0.50:0.95. As in
+# detectron2, training uses every box: "difficult" ones too
+# (KeepDifficultBoxes) and no minimum box size.
 dataset_type = 'VOCDataset'
 data_root = 'data/VOCdevkit/'
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='KeepDifficultBoxes'),
     dict(
         type='RandomChoiceResize',
         scales=[(1333, 480), (1333, 512), (1333, 544), (1333, 576),
@@ -24,7 +27,7 @@ test_pipeline = [
         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
                    'scale_factor'))
 ]
-voc_filter = dict(filter_empty_gt=True, min_size=32, bbox_min_size=32)
+voc_filter = dict(filter_empty_gt=True, min_size=32)
 train_dataloader = dict(
     batch_size=2,
     num_workers=2,

@@ -1,8 +1,10 @@
 # FCN (dilated, output stride 8) on a PLAIN-stem ResNet-50 v1.5 matching the
 # PixPro export: type='ResNet' (mmseg's common configs use ResNetV1c, whose
 # deep stem our weights cannot fill), RGB mean/std of pretraining, SyncBN
-# trained everywhere. The launcher sets `checkpoint`.
-pretrained = 'work_dirs/pixpro_r50_mmseg.pth'
+# trained everywhere. `pretrained` is what `convert.py
+# work_dirs/pixpro_r50_8xb128/epoch_100.pth --to mmseg` writes;
+# `tools/benchmarks/train_mm.py --pretrained FILE` replaces it.
+pretrained = 'work_dirs/pixpro_r50_8xb128/epoch_100_mmseg.pth'
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 model = dict(
     type='EncoderDecoder',

@@ -1,0 +1,163 @@
+# Copyright (c) mmpixpro contributors. All rights reserved.
+"""Check, from the built model, that the pretrained weights really landed.
+
+mmengine's ``Pretrained`` init loads non-strictly and only logs missing
+keys, so a renamed key or a wrong prefix leaves layers random without an
+error. :func:`check_pretrained_loaded` compares every module that has a
+``Pretrained`` init with its file after initialisation;
+:class:`PretrainedCheckHook` runs it in the Runner before the first
+iteration (``before_train`` comes after the Runner initialised the
+weights) and stops the run when a tensor of the file did not arrive.
+"""
+import json
+import os.path as osp
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Dict, List
+
+import torch
+from mmengine.hooks import Hook
+from mmengine.logging import print_log
+from mmengine.model import is_model_wrapper
+from mmengine.registry import HOOKS
+from torch import nn
+
+from mmpixpro.export import load_state_dict, strip_prefix
+
+
+@dataclass
+class PretrainedReport:
+    """What the ``Pretrained`` inits of a model took from their files.
+
+    Args:
+        files (dict[str, int]): Tensors in each file (under the prefixes
+            used).
+        loaded (dict[str, int]): Tensors equal to the file, per module.
+        differing (list[str]): ``module.key`` whose value differs from the
+            file (not loaded).
+        unused (list[str]): ``file:key`` that no module took.
+        not_in_file (dict[str, list[str]]): Per module, its keys the file
+            lacks (kept as initialised).
+    """
+    files: Dict[str, int] = field(default_factory=dict)
+    loaded: Dict[str, int] = field(default_factory=dict)
+    differing: List[str] = field(default_factory=list)
+    unused: List[str] = field(default_factory=list)
+    not_in_file: Dict[str, List[str]] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        """Every tensor of every file landed, unchanged."""
+        return bool(self.files) and not self.differing and not self.unused
+
+    def summary(self) -> str:
+        """One line per module and the problems, for logs."""
+        lines = [f'{module}: {count} tensors equal to the pretrained file'
+                 for module, count in self.loaded.items()]
+        for module, keys in self.not_in_file.items():
+            if keys:
+                lines.append(f'{module}: {len(keys)} keys not in the file '
+                             f'(kept as initialised), e.g. {keys[:3]}')
+        if self.differing:
+            lines.append(f'NOT loaded (value differs from the file): '
+                         f'{self.differing[:5]} ({len(self.differing)})')
+        if self.unused:
+            lines.append(f'NOT used by any module: {self.unused[:5]} '
+                         f'({len(self.unused)})')
+        return '\n'.join(lines)
+
+
+def pretrained_modules(model: nn.Module) -> List[tuple]:
+    """Modules with ``init_cfg=dict(type='Pretrained', ...)``.
+
+    Args:
+        model (nn.Module): A built mmengine model.
+
+    Returns:
+        list[tuple[str, nn.Module, dict]]: ``(name, module, init_cfg)``.
+    """
+    found = []
+    for name, module in model.named_modules():
+        inits = getattr(module, 'init_cfg', None)
+        for init in inits if isinstance(inits, list) else [inits]:
+            if isinstance(init, dict) and init.get('type') == 'Pretrained':
+                found.append((name or 'model', module, init))
+    return found
+
+
+def check_pretrained_loaded(model: nn.Module) -> PretrainedReport:
+    """Compare every ``Pretrained`` module with its file.
+
+    Call after ``model.init_weights()``.
+
+    Args:
+        model (nn.Module): The initialised model.
+
+    Returns:
+        PretrainedReport: Counts and every problem found.
+    """
+    report = PretrainedReport()
+    taken = defaultdict(set)
+    file_keys = {}
+    for name, module, init in pretrained_modules(model):
+        path, prefix = init['checkpoint'], init.get('prefix', '')
+        weights = load_state_dict(path)
+        if prefix:
+            weights = strip_prefix(weights, prefix)
+        tag = f'{path}:{prefix}'
+        file_keys[tag] = set(weights)
+        report.files[tag] = len(weights)
+        state = module.state_dict()
+        equal = 0
+        for key, value in state.items():
+            if key not in weights:
+                continue
+            if torch.equal(value.detach().cpu(), weights[key].to(value.dtype)):
+                equal += 1
+                taken[tag].add(key)
+            else:
+                report.differing.append(f'{name}.{key}')
+        report.loaded[name] = equal
+        report.not_in_file[name] = [k for k in state if k not in weights]
+    for tag, keys in file_keys.items():
+        report.unused += [f'{tag}{k}' for k in sorted(keys - taken[tag])]
+    return report
+
+
+@HOOKS.register_module()
+class PretrainedCheckHook(Hook):
+    """Stop before training when pretrained weights did not load.
+
+    Writes ``pretrained_check.json`` (the :class:`PretrainedReport`) into
+    the work dir and logs its summary.
+
+    Args:
+        strict (bool): Raise when a file tensor is unused or differs.
+            Defaults to True.
+    """
+    priority = 'VERY_HIGH'
+
+    def __init__(self, strict: bool = True) -> None:
+        self.strict = strict
+        self.report = None
+
+    def before_train(self, runner) -> None:
+        """Check the freshly initialised model (not a resumed one)."""
+        if runner.cfg.get('resume') or runner.cfg.get('load_from'):
+            print_log('PretrainedCheckHook: skipped, the weights come from '
+                      'load_from/resume.', logger='current')
+            return
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        self.report = check_pretrained_loaded(model)
+        with open(osp.join(runner.work_dir, 'pretrained_check.json'),
+                  'w') as f:
+            json.dump(asdict(self.report), f, indent=1)
+        print_log('Pretrained weights:\n' + self.report.summary(),
+                  logger='current')
+        if not self.report.files:
+            raise RuntimeError('PretrainedCheckHook: the model has no '
+                               "init_cfg of type 'Pretrained'.")
+        if self.strict and not self.report.complete:
+            raise RuntimeError('Pretrained weights did not load:\n' +
+                               self.report.summary())

@@ -1,0 +1,87 @@
+# Copyright (c) mmpixpro contributors. All rights reserved.
+"""Fixtures of the downstream tests: generated sets and R-50 exports.
+
+The tests here run only where mmdet and mmseg are importable (``make
+downstream-env && make test-downstream``); elsewhere they are skipped with
+that reason.
+"""
+import importlib.util
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+from mmengine.config import Config
+
+from mmpixpro.export import convert_checkpoint
+from mmpixpro.registry import MODELS
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONVERTERS = osp.join(REPO, 'tools', 'dataset_converters')
+HAVE_MM = all(importlib.util.find_spec(m) is not None
+              for m in ('mmdet', 'mmseg'))
+NEEDS_MM = pytest.mark.skipif(
+    not HAVE_MM, reason='mmdet/mmseg are not importable here: run '
+    '`make downstream-env && make test-downstream`')
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test of this folder ``downstream`` and skip it without
+    mmdet/mmseg."""
+    for item in items:
+        if osp.dirname(str(item.fspath)) == osp.dirname(__file__):
+            item.add_marker(pytest.mark.downstream)
+            item.add_marker(NEEDS_MM)
+
+
+def run_tool(script, *args, timeout=600):
+    """Run a repository script with this interpreter; returns the result."""
+    return subprocess.run([sys.executable, script, *map(str, args)],
+                          cwd=REPO, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.fixture(scope='session')
+def downstream_data(tmp_path_factory):
+    """Tiny dense set (pip photographs, 128 px) in every benchmark layout."""
+    tmp = tmp_path_factory.mktemp('downstream')
+    dense, out = tmp / 'dense', tmp / 'sets'
+    for args in ((osp.join(CONVERTERS, 'build_dense_set.py'), '--out', dense,
+                  '--no-apt', '--num-train', 8, '--num-test', 4,
+                  '--num-sequences', 0, '--size', 128),
+                 (osp.join(CONVERTERS, 'build_downstream_sets.py'),
+                  '--dense', dense, '--out', out)):
+        result = run_tool(*args)
+        assert result.returncode == 0, result.stderr
+    return str(out)
+
+
+def training_checkpoint(pretrain_config, path):
+    """A Runner-style checkpoint of the model of one of our R-50 configs,
+    random weights and BN statistics moved away from their defaults."""
+    model = MODELS.build(Config.fromfile(
+        osp.join(REPO, 'configs', pretrain_config)).model)
+    model.init_weights()
+    with torch.no_grad():
+        for name, buf in model.named_buffers():
+            if name.endswith('running_mean'):
+                buf.normal_()
+            elif name.endswith('running_var'):
+                buf.uniform_(0.5, 2.0)
+    torch.save({'state_dict': model.state_dict(), 'meta': {}}, str(path))
+    return str(path)
+
+
+@pytest.fixture(scope='session')
+def r50_exports(tmp_path_factory):
+    """convert.py outputs of PixPro R-50 (mmdet, mmseg) and PixPro-FPN R-50
+    (mmdet --with-fpn)."""
+    tmp = tmp_path_factory.mktemp('exports')
+    plain = training_checkpoint('pixpro/pixpro_r50_8xb128.py',
+                                tmp / 'pixpro.pth')
+    fpn = training_checkpoint('pixpro/pixpro-fpn_r50_8xb128.py',
+                              tmp / 'pixpro-fpn.pth')
+    return dict(mmdet=convert_checkpoint(plain, 'mmdet').path,
+                mmseg=convert_checkpoint(plain, 'mmseg').path,
+                fpn=convert_checkpoint(fpn, 'mmdet', with_fpn=True).path)
