@@ -185,7 +185,16 @@ def load_d2_pkl(path: str) -> dict:
         dict: ``{'model': {name: Tensor}, ...}``.
     """
     with open(path, 'rb') as f:
-        data = _ArraysOnly(f, encoding='latin1').load()
+        try:
+            data = _ArraysOnly(f, encoding='latin1').load()
+        except (pickle.UnpicklingError, EOFError, ValueError) as err:
+            if str(err).startswith('refusing'):  # code in the file
+                raise
+            raise ValueError(f'{path}: not a detectron2 .pkl weights file '
+                             f'({type(err).__name__}: {err}); a torch '
+                             'checkpoint or a fine-tuned detectron2 model is '
+                             'no export (use --eval-only to evaluate one).'
+                             ) from err
     if not isinstance(data, dict) or 'model' not in data:
         raise ValueError(f'{path}: not a detectron2 weights file (no '
                          '"model").')

@@ -1,45 +1,19 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """Fixtures of the downstream tests: generated sets and R-50 exports.
 
-The tests here run only where mmdet and mmseg are importable (``make
-downstream-env && make test-downstream``); elsewhere they are skipped with
-that reason.
+The tests that need mmdet/mmseg carry ``pytestmark = NEEDS_MM`` (marker
+``downstream``, skipped with the reason where mmdet and mmseg are not
+importable); ``make downstream-env && make test-downstream`` runs them.
 """
-import importlib.util
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 import torch
+from downstream_helpers import CONVERTERS, REPO, run_tool
 from mmengine.config import Config
 
 from mmpixpro.export import convert_checkpoint
 from mmpixpro.registry import MODELS
-
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONVERTERS = osp.join(REPO, 'tools', 'dataset_converters')
-HAVE_MM = all(importlib.util.find_spec(m) is not None
-              for m in ('mmdet', 'mmseg'))
-NEEDS_MM = pytest.mark.skipif(
-    not HAVE_MM, reason='mmdet/mmseg are not importable here: run '
-    '`make downstream-env && make test-downstream`')
-
-
-def pytest_collection_modifyitems(items):
-    """Mark every test of this folder ``downstream`` and skip it without
-    mmdet/mmseg."""
-    for item in items:
-        if osp.dirname(str(item.fspath)) == osp.dirname(__file__):
-            item.add_marker(pytest.mark.downstream)
-            item.add_marker(NEEDS_MM)
-
-
-def run_tool(script, *args, timeout=600):
-    """Run a repository script with this interpreter; returns the result."""
-    return subprocess.run([sys.executable, script, *map(str, args)],
-                          cwd=REPO, capture_output=True, text=True,
-                          timeout=timeout)
 
 
 @pytest.fixture(scope='session')

@@ -5,7 +5,7 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from mmpixpro.export import check_d2_config, check_mm_config
+from mmpixpro.export import check_d2_config, check_mm_config, default_output
 from mmpixpro.export.downstream import iter_pretrained, load_d2_yaml
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -37,7 +37,7 @@ def test_every_protocol_is_there():
 
 @pytest.mark.parametrize('path', MM_CONFIGS, ids=osp.basename)
 def test_mm_config_matches_export(path):
-    cfg = Config.fromfile(path)
+    cfg = Config.fromfile(path, import_custom_modules=False)
     scope = 'mmdet' if 'mmdetection' in path else 'mmseg'
     assert cfg.default_scope == scope
     backbone = cfg.model.backbone
@@ -63,7 +63,8 @@ def test_mm_config_matches_export(path):
 def test_iteration_budgets():
     voc = Config.fromfile(
         osp.join(BENCH, 'mmdetection',
-                 'faster-rcnn_r50-c4_pixpro-pre_8xb2-24k_voc0712.py'))
+                 'faster-rcnn_r50-c4_pixpro-pre_8xb2-24k_voc0712.py'),
+        import_custom_modules=False)
     assert voc.train_cfg.max_iters == 24000
     assert voc.model.roi_head.bbox_head.num_classes == 20
     city = Config.fromfile(osp.join(
@@ -76,7 +77,7 @@ def test_iteration_budgets():
 def test_config_checker_catches_traps():
     path = osp.join(BENCH, 'mmsegmentation',
                     'fcn_r50-d8_pixpro-pre_8xb2-40k_cityscapes-769x769.py')
-    cfg = Config.fromfile(path)
+    cfg = Config.fromfile(path, import_custom_modules=False)
     cfg.model.backbone.type = 'ResNetV1c'
     cfg.model.data_preprocessor.bgr_to_rgb = False
     cfg.model.backbone.frozen_stages = 1
@@ -85,7 +86,8 @@ def test_config_checker_catches_traps():
     for word in ('ResNetV1c', 'bgr_to_rgb', 'frozen_stages'):
         assert word in str(err.value)
     with pytest.raises(ValueError, match='ResNet-18'):
-        check_mm_config(Config.fromfile(path), depth=18)
+        check_mm_config(
+            Config.fromfile(path, import_custom_modules=False), depth=18)
 
 
 @pytest.mark.parametrize('path', D2_CONFIGS, ids=osp.basename)
@@ -103,3 +105,38 @@ def test_detectron2_yaml_matches_export(path):
     with pytest.raises(ValueError, match='STRIDE_IN_1X1'):
         cfg['MODEL']['RESNETS']['STRIDE_IN_1X1'] = True
         check_d2_config(cfg, depth=50)
+
+
+@pytest.mark.parametrize('path', MM_CONFIGS, ids=osp.basename)
+def test_default_pretrained_is_what_convert_writes(path):
+    """Train with tools/train.py, convert with defaults, fine-tune: the
+    config finds the file without any path given."""
+    fpn = 'fpn-pre' in path
+    pretrain = 'pixpro-fpn_r50_8xb128' if fpn else 'pixpro_r50_8xb128'
+    epochs = Config.fromfile(
+        osp.join(REPO, 'configs', 'pixpro',
+                 f'{pretrain}.py')).train_cfg.max_epochs
+    target = 'mmseg' if 'mmsegmentation' in path else 'mmdet'
+    expected = default_output(
+        osp.join('work_dirs', pretrain, f'epoch_{epochs}.pth'), target, fpn)
+    cfg = Config.fromfile(path, import_custom_modules=False)
+    assert {init['checkpoint'] for _, init in iter_pretrained(cfg.model)
+            } == {expected}
+
+
+def test_setup_cfg_torch_bound_has_the_apis_we_use():
+    """safe_globals (torch 2.5) is used by every checkpoint load; the bound
+    is the oldest torch the suite ran on."""
+    import configparser
+
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+    cfg = configparser.ConfigParser()
+    cfg.read(osp.join(REPO, 'setup.cfg'))
+    reqs = {Requirement(line).name: Requirement(line) for line in
+            cfg['options']['install_requires'].strip().splitlines()}
+    lowest = min(Version(s.version) for s in reqs['torch'].specifier
+                 if s.operator == '>=')
+    assert lowest >= Version('2.5')
+    import torch
+    assert Version(torch.__version__.split('+')[0]) >= lowest

@@ -85,7 +85,8 @@ def prepare_config(args: argparse.Namespace) -> Config:
     Returns:
         Config: Ready for mmengine's Runner.
     """
-    cfg = Config.fromfile(args.config)
+    # custom_imports (mmdet/mmseg modules) are imported in import_custom()
+    cfg = Config.fromfile(args.config, import_custom_modules=False)
     if args.demo_data:
         to_demo_scale(cfg, args.demo_data, args.demo_side, args.demo_iters,
                       args.demo_batch)
@@ -124,6 +125,13 @@ def add_pretrained_check(cfg: Config) -> None:
     cfg.custom_hooks = hooks
 
 
+def import_custom(cfg: Config) -> None:
+    """Import the config's ``custom_imports`` (needs the framework)."""
+    from mmengine.utils import import_modules_from_strings
+    if cfg.get('custom_imports'):
+        import_modules_from_strings(**cfg.custom_imports)
+
+
 def build_and_check(cfg: Config) -> str:
     """Build the model with the framework and check what it loaded.
 
@@ -137,9 +145,8 @@ def build_and_check(cfg: Config) -> str:
         RuntimeError: When a file tensor did not land.
     """
     from mmengine.registry import MODELS, init_default_scope
-    from mmengine.utils import import_modules_from_strings
 
-    import_modules_from_strings(**cfg.custom_imports)
+    import_custom(cfg)
     init_default_scope(cfg.default_scope)
     model = MODELS.build(cfg.model)
     model.init_weights()
@@ -180,6 +187,7 @@ def main(argv=None) -> int:
               file=sys.stderr)
         return 2
     from mmengine.runner import Runner
+    import_custom(cfg)
     Runner.from_cfg(cfg).train()
     return 0
 

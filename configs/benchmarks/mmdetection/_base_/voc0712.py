@@ -2,7 +2,8 @@
 # training (shorter side 480-800 step 32). AP is reported like detectron2's
 # VOC evaluator: VOC07 11-point AP averaged over IoU 0.50:0.95. As in
 # detectron2, training uses every box: "difficult" ones too
-# (KeepDifficultBoxes) and no minimum box size.
+# (KeepDifficultBoxes) and no minimum box size. mmdet reads VOC boxes one
+# pixel smaller than detectron2 (it subtracts 1 from xmax/ymax too).
 dataset_type = 'VOCDataset'
 data_root = 'data/VOCdevkit/'
 train_pipeline = [
