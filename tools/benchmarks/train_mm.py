@@ -51,8 +51,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('framework', choices=sorted(INSTALL))
     parser.add_argument('config', help='benchmark config')
-    parser.add_argument('--pretrained', help='export of convert.py --to '
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument('--pretrained', help='export of convert.py --to '
                         'mmdet/mmseg (default: the path in the config)')
+    source.add_argument('--random-init', action='store_true',
+                        help='drop every Pretrained init (the from-scratch '
+                        'baseline)')
     parser.add_argument('--work-dir', help='logs and checkpoints')
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'])
@@ -94,7 +98,14 @@ def prepare_config(args: argparse.Namespace) -> Config:
         cfg.randomness = dict(seed=args.seed)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
+    cfg.work_dir = args.work_dir or osp.join(
+        'work_dirs', 'benchmarks',
+        osp.splitext(osp.basename(args.config))[0])
+    cfg.launcher = args.launcher
     inits = list(iter_pretrained(cfg.model))
+    if args.random_init:
+        drop_pretrained(cfg.model)
+        return cfg
     if not inits:
         raise ValueError(f'{args.config}: no init_cfg of type Pretrained in '
                          'the model: the weights would not be used.')
@@ -109,12 +120,21 @@ def prepare_config(args: argparse.Namespace) -> Config:
                 f'tools/model_converters/convert.py CKPT --to '
                 f'{args.framework} or pass --pretrained FILE')
         check_mm_config(cfg, verify_export(path, args.framework))
-    cfg.launcher = args.launcher
-    cfg.work_dir = args.work_dir or osp.join(
-        'work_dirs', 'benchmarks',
-        osp.splitext(osp.basename(args.config))[0])
     add_pretrained_check(cfg)
     return cfg
+
+
+def drop_pretrained(node) -> None:
+    """Remove every ``init_cfg`` of type Pretrained (in place)."""
+    if isinstance(node, dict):
+        init = node.get('init_cfg')
+        if isinstance(init, dict) and init.get('type') == 'Pretrained':
+            node['init_cfg'] = None
+        for value in node.values():
+            drop_pretrained(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            drop_pretrained(value)
 
 
 def add_pretrained_check(cfg: Config) -> None:
@@ -151,6 +171,8 @@ def build_and_check(cfg: Config) -> str:
     model = MODELS.build(cfg.model)
     model.init_weights()
     report = check_pretrained_loaded(model)
+    if not report.files:
+        return 'random init: nothing to load.'
     if not report.complete:
         raise RuntimeError('Pretrained weights did not load:\n' +
                            report.summary())
@@ -166,7 +188,8 @@ def main(argv=None) -> int:
         print(f'error: {err}', file=sys.stderr)
         return 1
     installed = importlib.util.find_spec(args.framework) is not None
-    print('pretrained file verified; config keys fit the weights.')
+    print('random init: no pretrained weights.' if args.random_init else
+          'pretrained file verified; config keys fit the weights.')
     if args.dry_run:
         if not installed:
             print(f'model not built: {args.framework} is not installed '
