@@ -51,7 +51,8 @@ DS_HASH := $(shell { cat $(DS_INPUTS) 2>/dev/null; \
 	echo "TORCH_PKGS=$(TORCH_PKGS) MMCV=$(MMCV_VERSION)"; } | sha1sum | cut -c1-12)
 DS_STAMP := $(DS_VENV)/.installed-$(DS_HASH)
 
-.PHONY: help install test demo clean-demo downstream-env test-downstream
+.PHONY: help install test demo clean-demo downstream-env test-downstream \
+	downstream-data
 
 help:
 	@echo "targets:"
@@ -65,6 +66,8 @@ help:
 	@echo "  downstream-env   $(DS_VENV): mmcv $(MMCV_VERSION) built from source"
 	@echo "              (wheel cached in $(WHEEL_CACHE)), mmdet, mmseg, mmpixpro"
 	@echo "  test-downstream  pytest -m downstream in $(DS_VENV)"
+	@echo "  downstream-data  $(DENSE_DATA) in the layouts of the benchmark"
+	@echo "              configs (VOC, COCO, Cityscapes) -> data/downstream"
 	@echo "variables: PYTHON=$(PYTHON) VENV=$(VENV) TORCH_PKGS='$(TORCH_PKGS)'"
 
 install: $(STAMP)
@@ -124,6 +127,11 @@ $(DS_STAMP):
 		print('mmcv', mmcv.__version__, 'ops OK')"
 	rm -f $(DS_VENV)/.installed-*
 	touch $@
+
+downstream-data: $(STAMP)
+	$(VPY) tools/dataset_converters/build_dense_set.py --out $(DENSE_DATA)
+	$(VPY) tools/dataset_converters/build_downstream_sets.py \
+		--dense $(DENSE_DATA) --out data/downstream
 
 test-downstream: $(DS_STAMP)
 	$(DS_PY) -m pytest tests -m downstream -q

@@ -11,12 +11,12 @@ Examples::
 
 The weights are verified (every name maps to a ResNet key and all keys are
 there; with ``--eval-only`` the file is a fine-tuned detectron2 model and
-is not checked as an export) and the YAML is checked (RGB, mean/std, STRIDE_IN_1X1 False,
-SyncBN, FREEZE_AT 0) before detectron2 is imported. The C4 YAMLs use
-``Res5ROIHeadsExtraNorm`` (``Res5ROIHeads`` plus a norm layer after res5),
-registered here. Needs torch, torchvision, numpy and PyYAML of mmpixpro's
-dependencies, never mmcv, mmengine or mmpretrain (the detectron2
-environment has none of them).
+is not checked as an export) and the YAML is checked (RGB, mean/std,
+STRIDE_IN_1X1 False, SyncBN, FREEZE_AT 0) before detectron2 is imported.
+The C4 YAMLs use ``Res5ROIHeadsExtraNorm`` (``Res5ROIHeads`` plus a norm
+layer after res5), registered here. Needs torch, torchvision, numpy and
+PyYAML of mmpixpro's dependencies, never mmcv, mmengine or mmpretrain (the
+detectron2 environment has none of them).
 """
 import argparse
 import importlib.util

@@ -4,9 +4,9 @@
 Examples::
 
     # 8 GPUs (SyncBN needs a distributed launch, even for one GPU)
-    tools/benchmarks/dist_train_mm.sh mmdet \\
-        configs/benchmarks/mmdetection/mask-rcnn_r50-fpn_pixpro-pre_8xb2-1x_coco.py \\
-        8 --pretrained work_dirs/pixpro_r50_8xb128/epoch_100_mmdet.pth
+    CFG=configs/benchmarks/mmdetection/mask-rcnn_r50-fpn_pixpro-pre_8xb2-1x_coco.py
+    tools/benchmarks/dist_train_mm.sh mmdet $CFG 8 \\
+        --pretrained work_dirs/pixpro_r50_8xb128/epoch_100_mmdet.pth
     # check config and weights; builds the model when mmdet is installed
     python tools/benchmarks/train_mm.py mmseg CONFIG --dry-run
     # a few CPU iterations on the generated sets (make downstream-data)
