@@ -12,8 +12,11 @@ import torch
 from downstream_helpers import CONVERTERS, REPO, run_tool
 from mmengine.config import Config
 
-from mmpixpro.export import convert_checkpoint
+from mmpixpro.export import default_output
 from mmpixpro.registry import MODELS
+
+
+CONVERT = osp.join(REPO, 'tools', 'model_converters', 'convert.py')
 
 
 @pytest.fixture(scope='session')
@@ -47,6 +50,13 @@ def training_checkpoint(pretrain_config, path):
     return str(path)
 
 
+def convert(checkpoint, *args):
+    """Run tools/model_converters/convert.py; returns the default output."""
+    result = run_tool(CONVERT, checkpoint, *args)
+    assert result.returncode == 0, result.stderr
+    return default_output(checkpoint, args[1], '--with-fpn' in args)
+
+
 @pytest.fixture(scope='session')
 def r50_exports(tmp_path_factory):
     """convert.py outputs of PixPro R-50 (mmdet, mmseg) and PixPro-FPN R-50
@@ -56,6 +66,6 @@ def r50_exports(tmp_path_factory):
                                 tmp / 'pixpro.pth')
     fpn = training_checkpoint('pixpro/pixpro-fpn_r50_8xb128.py',
                               tmp / 'pixpro-fpn.pth')
-    return dict(mmdet=convert_checkpoint(plain, 'mmdet').path,
-                mmseg=convert_checkpoint(plain, 'mmseg').path,
-                fpn=convert_checkpoint(fpn, 'mmdet', with_fpn=True).path)
+    return dict(mmdet=convert(plain, '--to', 'mmdet'),
+                mmseg=convert(plain, '--to', 'mmseg'),
+                fpn=convert(fpn, '--to', 'mmdet', '--with-fpn'))
