@@ -5,6 +5,7 @@ Import as ``from pixpro_testing import ...`` (the repository root is on
 ``sys.path`` through ``pythonpath = .`` in setup.cfg).
 """
 import glob
+import itertools
 import json
 import os
 import os.path as osp
@@ -18,6 +19,7 @@ from PIL import Image
 from mmpixpro.utils import setup_amp
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+_RUN_IDS = itertools.count()
 DEMO = osp.join(ROOT, 'configs', 'pixpro', 'pixpro_r18_demo.py')
 
 
@@ -134,6 +136,10 @@ def demo_cfg(data_root, work_dir, max_epochs: int = 1,
         if hook['type'] != 'DenseProbeHook'
     ]
     cfg.work_dir = str(work_dir)
+    # mmengine keys its visualizer and logger instances by the experiment
+    # name (config name + second): runners built within one second would
+    # share them, so every test runner gets a name of its own
+    cfg.experiment_name = f'demo_{next(_RUN_IDS)}'
     setup_amp(cfg)
     return cfg
 

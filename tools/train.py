@@ -19,9 +19,8 @@ from mmengine.runner import Runner  # noqa: E402
 
 from mmpixpro.registry import RUNNERS  # noqa: E402
 from mmpixpro.utils import (check_config, check_data_root,  # noqa: E402
-                            init_cpu_distributed, register_all_modules,
-                            set_max_epochs, setup_amp, setup_resume,
-                            setup_sync_bn, setup_tensorboard)
+                            register_all_modules, set_max_epochs, setup_amp,
+                            setup_resume, setup_sync_bn, setup_tensorboard)
 
 
 def parse_args() -> argparse.Namespace:
@@ -108,7 +107,6 @@ def main() -> None:
     args = parse_args()
     register_all_modules(init_default_scope=False)
     cfg = build_config(args)
-    init_cpu_distributed(cfg)  # mmengine's own init needs CUDA
     runner = build_runner(cfg)
     runner.train()
 

@@ -1,5 +1,8 @@
 # Runtime shared by every mmpixpro config.
 default_scope = 'mmpixpro'
+# mmengine's Runner with atomic checkpoint saves, weights-only loading that
+# maps torchvision/mmpretrain/official-PixPro layouts, CPU process groups
+runner_type = 'PixProRunner'
 
 default_hooks = dict(
     runtime_info=dict(type='RuntimeInfoHook'),
@@ -11,10 +14,8 @@ default_hooks = dict(
     # checkpoints hold only tensors and plain types: resumable under
     # torch.load(weights_only=True)
     plain_checkpoint=dict(type='PlainCheckpointHook'),
-    # atomic saves (temp file + rename); weights-only loading with key
-    # mapping of torchvision/mmpretrain/official-PixPro checkpoints
-    safe_checkpoint_io=dict(type='SafeCheckpointIOHook'),
-    # a NaN/inf loss stops the run before the step (action='skip' to go on)
+    # a NaN/inf loss (skipped by the Guarded* optim wrappers) stops the run
+    # (action='skip' to go on)
     non_finite_loss=dict(type='NonFiniteLossHook', action='stop'),
     # undecodable images are skipped, counted and bounded
     broken_images=dict(type='BrokenImageHook', max_fraction=0.01),

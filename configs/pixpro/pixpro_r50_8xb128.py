@@ -10,7 +10,7 @@ _base_ = [
 train_dataloader = dict(batch_size=128)
 
 # bf16 autocast on GPU (tools/train.py falls back to fp32 on a CPU-only host)
-optim_wrapper = dict(type='AmpOptimWrapper', dtype='bfloat16')
+optim_wrapper = dict(type='GuardedAmpOptimWrapper', dtype='bfloat16')
 
 # momentum m = 1 - (1 - 0.99)(cos(pi k / K) + 1) / 2, from the global iteration
 custom_hooks = [dict(type='CosineMomentumHook')]

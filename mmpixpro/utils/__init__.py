@@ -6,11 +6,11 @@ from .foreign_checkpoint import MappedWeights, detect_format, map_to_model
 from .safe_checkpoint import (SAFE_GLOBALS, CheckpointRefusedError,
                               make_checkpoint_plain, safe_load)
 from .setup_env import register_all_modules
-from .train_setup import (init_cpu_distributed, setup_amp, setup_resume,
-                          setup_sync_bn, setup_tensorboard)
+from .train_setup import (setup_amp, setup_resume, setup_sync_bn,
+                          setup_tensorboard)
 
 __all__ = [
-    'register_all_modules', 'init_cpu_distributed', 'setup_amp',
+    'register_all_modules', 'setup_amp',
     'setup_resume', 'setup_sync_bn', 'setup_tensorboard',
     'ConfigError', 'check_config', 'DataRootError', 'check_data_root',
     'MappedWeights', 'detect_format', 'map_to_model', 'SAFE_GLOBALS',

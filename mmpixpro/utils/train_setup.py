@@ -7,14 +7,21 @@ from typing import Optional
 import torch
 from mmengine.config import Config
 
-AMP_WRAPPER = 'AmpOptimWrapper'
+# mixed-precision wrapper type -> its fp32 counterpart
+FP32_OF = {
+    'AmpOptimWrapper': 'OptimWrapper',
+    'GuardedAmpOptimWrapper': 'GuardedOptimWrapper'
+}
+AMP_OF = {fp32: amp for amp, fp32 in FP32_OF.items()}
 
 
 def setup_amp(cfg: Config, enable: Optional[bool] = None) -> Config:
     """Switch mixed precision on or off, falling back to fp32 on CPU.
 
-    With ``enable=True`` the optimiser wrapper becomes ``AmpOptimWrapper``
-    with bf16 autocast (no loss scaling needed). A config that asks for AMP
+    With ``enable=True`` the optimiser wrapper becomes its mixed-precision
+    counterpart (``GuardedOptimWrapper`` -> ``GuardedAmpOptimWrapper``,
+    ``OptimWrapper`` -> ``AmpOptimWrapper``) with bf16 autocast (no loss
+    scaling needed). A config that asks for AMP
     on a machine without CUDA runs in fp32 with a warning, since mmengine's
     AMP wrapper only supports accelerators.
 
@@ -27,12 +34,13 @@ def setup_amp(cfg: Config, enable: Optional[bool] = None) -> Config:
         Config: ``cfg``.
     """
     wrapper = cfg.optim_wrapper
-    if enable:
-        wrapper.type = AMP_WRAPPER
+    kind = wrapper.get('type', 'OptimWrapper')
+    if enable and kind in AMP_OF:
+        wrapper.type = AMP_OF[kind]
         wrapper.setdefault('dtype', 'bfloat16')
-    elif enable is False and wrapper.get('type') == AMP_WRAPPER:
+    elif enable is False and kind in FP32_OF:
         _to_fp32(wrapper)
-    if wrapper.get('type') == AMP_WRAPPER and not torch.cuda.is_available():
+    if wrapper.get('type') in FP32_OF and not torch.cuda.is_available():
         warnings.warn('Mixed precision needs a CUDA device; none found, so '
                       'this run trains in fp32.')
         _to_fp32(wrapper)
@@ -40,8 +48,8 @@ def setup_amp(cfg: Config, enable: Optional[bool] = None) -> Config:
 
 
 def _to_fp32(wrapper: dict) -> None:
-    """Make an optimiser-wrapper config a plain fp32 ``OptimWrapper``."""
-    wrapper.type = 'OptimWrapper'
+    """Make a mixed-precision wrapper config its fp32 counterpart."""
+    wrapper.type = FP32_OF[wrapper.type]
     for key in ('dtype', 'loss_scale', 'use_fsdp'):
         wrapper.pop(key, None)
 
@@ -129,34 +137,3 @@ def setup_sync_bn(cfg: Config, cuda: Optional[bool] = None) -> Config:
                       'GPU every rank uses its own BN statistics.')
         cfg.sync_bn = None
     return cfg
-
-
-def init_cpu_distributed(cfg: Config, cuda: Optional[bool] = None) -> bool:
-    """Make ``--launcher pytorch`` work on a machine without GPUs.
-
-    mmengine's ``init_dist`` always calls ``torch.cuda.set_device`` and its
-    default DDP wrapper passes ``device_ids=[LOCAL_RANK]``; both fail on
-    CPU. Without CUDA the gloo process group is created here (``env://``
-    from the variables torchrun sets; the Runner then finds it initialised)
-    and, unless the config has one, ``model_wrapper_cfg`` becomes a DDP
-    wrapper without ``device_ids``.
-
-    Args:
-        cfg (Config): The full config (``launcher`` read, wrapper set).
-        cuda (bool, optional): Whether CUDA is used; None asks torch.
-
-    Returns:
-        bool: Whether a process group was created here.
-    """
-    cuda = torch.cuda.is_available() if cuda is None else cuda
-    import torch.distributed as dist
-    if cfg.get('launcher') != 'pytorch' or cuda or dist.is_initialized():
-        return False
-    dist.init_process_group(backend='gloo')
-    if cfg.get('model_wrapper_cfg') is None:
-        cfg.model_wrapper_cfg = dict(
-            type='MMDistributedDataParallel',
-            device_ids=None,  # CPU modules take no device ids
-            broadcast_buffers=False,
-            find_unused_parameters=cfg.get('find_unused_parameters', False))
-    return True

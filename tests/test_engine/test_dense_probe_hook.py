@@ -6,11 +6,11 @@ import json
 import os.path as osp
 
 import pytest
-from mmengine.runner import Runner
 from pixpro_testing import (demo_cfg, last_run_rows, make_images,
                             make_voc_set, scalar_rows)
 
 from mmpixpro.evaluation.probe_report import probe_summary, verdict
+from mmpixpro.registry import RUNNERS
 
 PROBE = dict(epochs=2, batch_size=4, knn_k=2)
 
@@ -25,7 +25,7 @@ def run(tmp_path, name, hooks, max_epochs=2):
     images = make_images(tmp_path / 'imgs', 4)
     cfg = demo_cfg(images, tmp_path / name, max_epochs=max_epochs)
     cfg.custom_hooks = hooks  # only the hook under test
-    runner = Runner.from_cfg(cfg)
+    runner = RUNNERS.build(cfg)
     runner.train()
     return runner
 

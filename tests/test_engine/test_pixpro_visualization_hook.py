@@ -12,7 +12,6 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.dataset import default_collate
-from mmengine.runner import Runner
 from PIL import Image
 from pixpro_testing import ROOT, demo_cfg, make_images
 
@@ -20,6 +19,7 @@ from mmpixpro.engine.hooks import PixProVisualizationHook
 from mmpixpro.registry import DATASETS, MODELS
 from mmpixpro.visualization import (original_bin_rectangles, positive_bins,
                                     save_png, similarity_figure)
+from mmpixpro.registry import RUNNERS
 
 SIZE = 64  # crop size: 2 x 2 bins at stride 32
 PANEL_W, PANEL_H = 360, 320  # pixels of one panel at 100 dpi
@@ -65,7 +65,7 @@ def test_pictures_only_at_the_interval_with_known_size(tmp_path):
         dict(type='CosineMomentumHook'),
         dict(type='PixProVisualizationHook', interval=2, num_queries=2)
     ]
-    runner = Runner.from_cfg(cfg)
+    runner = RUNNERS.build(cfg)
     runner.train()
     assert runner.iter == 4
     out_dir = osp.join(runner.log_dir, 'vis_data', 'pixpro')

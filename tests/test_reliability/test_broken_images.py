@@ -8,6 +8,8 @@ from mmengine.runner import Runner
 from PIL import Image
 from reliability_cfg import demo_cfg, load_train_tool, read_log, scalar_rows
 
+from mmpixpro.registry import RUNNERS
+
 BROKEN = ('truncated.jpg', 'empty.jpg', 'text.jpg')
 
 
@@ -75,7 +77,7 @@ def _corpus_cfg(root, work_dir, max_fraction):
 
 def test_training_skips_counts_and_names_broken_files(corpus, tmp_path):
     root, expected = corpus
-    runner = Runner.from_cfg(_corpus_cfg(root, tmp_path / 'w', 0.5))
+    runner = RUNNERS.build(_corpus_cfg(root, tmp_path / 'w', 0.5))
     runner.train()
     assert runner.iter == len(expected) + len(BROKEN)
     rows = scalar_rows(tmp_path / 'w')
@@ -91,7 +93,7 @@ def test_training_skips_counts_and_names_broken_files(corpus, tmp_path):
 def test_too_many_broken_files_stop_the_run(corpus, tmp_path):
     from mmpixpro.engine.hooks import TooManyBrokenImagesError
     root, _ = corpus
-    runner = Runner.from_cfg(_corpus_cfg(root, tmp_path / 'w', 0.1))
+    runner = RUNNERS.build(_corpus_cfg(root, tmp_path / 'w', 0.1))
     with pytest.raises(TooManyBrokenImagesError, match='max_fraction=0.1'):
         runner.train()
 

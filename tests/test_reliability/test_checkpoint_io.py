@@ -5,8 +5,9 @@ import argparse
 import pytest
 import torch
 from mmengine.fileio.backends.local_backend import LocalBackend
-from mmengine.runner import Runner
 from reliability_cfg import demo_cfg, make_images
+
+from mmpixpro.registry import RUNNERS
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def test_interrupted_save_leaves_no_half_written_checkpoint(
 
     monkeypatch.setattr(LocalBackend, 'put', put_then_crash)
     with pytest.raises(OSError, match='No space'):
-        Runner.from_cfg(cfg).train()
+        RUNNERS.build(cfg).train()
     work = tmp_path / 'work'
     assert not (work / 'epoch_2.pth').exists()
     assert not list(work.glob('*.tmp'))
@@ -42,21 +43,21 @@ def test_plain_mmengine_checkpoint_is_refused_then_converted(
     from mmpixpro.utils import CheckpointRefusedError, make_checkpoint_plain
     cfg = demo_cfg(image_root, tmp_path / 'work', max_epochs=2)
     cfg.default_hooks.pop('plain_checkpoint')  # as plain mmengine writes
-    killed = Runner.from_cfg(cfg)
+    killed = RUNNERS.build(cfg)
     killed.train_loop._max_epochs = 1
     killed.train()
     ckpt = str(tmp_path / 'work' / 'epoch_1.pth')
     cfg = demo_cfg(image_root, tmp_path / 'work', max_epochs=2)
     cfg.resume, cfg.load_from = True, ckpt
     with pytest.raises(CheckpointRefusedError) as err:
-        Runner.from_cfg(cfg).train()
+        RUNNERS.build(cfg).train()
     msg = str(err.value)
     assert 'builtins.getattr' in msg and 'plain mmengine' in msg
     assert 'make_checkpoint_plain' in msg
     # the user's own file, converted once, resumes
     make_checkpoint_plain(ckpt, str(tmp_path / 'plain.pth'))
     cfg.load_from = str(tmp_path / 'plain.pth')
-    runner = Runner.from_cfg(cfg)
+    runner = RUNNERS.build(cfg)
     runner.train()
     assert runner.iter == 4
 
@@ -79,7 +80,7 @@ def test_checkpoint_needing_code_execution_is_refused(image_root, tmp_path):
     cfg = demo_cfg(image_root, tmp_path / 'work')
     cfg.load_from = str(evil)
     with pytest.raises(CheckpointRefusedError) as err:
-        Runner.from_cfg(cfg).train()
+        RUNNERS.build(cfg).train()
     assert 'builtins.exec' in str(err.value)
     assert 'arbitrary code' in str(err.value)
     assert not marker.exists()
@@ -92,7 +93,7 @@ def test_allow_list_is_narrow():
 
 def _model_state(image_root, tmp_path):
     cfg = demo_cfg(image_root, tmp_path / 'model')
-    return Runner.from_cfg(cfg).model.state_dict()
+    return RUNNERS.build(cfg).model.state_dict()
 
 
 def _resnet18_weights():
@@ -131,9 +132,7 @@ def test_foreign_checkpoint_is_mapped_and_reported(layout, image_root,
     path = tmp_path / 'foreign.pth'
     torch.save(ckpt, path)
     cfg = demo_cfg(image_root, tmp_path / 'work')
-    runner = Runner.from_cfg(cfg)
-    from mmpixpro.engine.hooks import SafeCheckpointIOHook
-    SafeCheckpointIOHook().before_run(runner)
+    runner = RUNNERS.build(cfg)  # a PixProRunner: the safe, mapping loader
     runner.load_checkpoint(str(path))
     state = runner.model.state_dict()
     loaded = torch.load(path, weights_only=False)

@@ -3,8 +3,9 @@
 import pytest
 import torch
 from mmengine.hooks import Hook
-from mmengine.runner import Runner
 from reliability_cfg import demo_cfg, make_images
+
+from mmpixpro.registry import RUNNERS
 
 
 class PoisonLossAt(Hook):
@@ -35,7 +36,7 @@ def _runner(tmp_path, action):
         type='CheckpointHook', interval=1, by_epoch=False)
     cfg.default_hooks.non_finite_loss = dict(
         type='NonFiniteLossHook', action=action)
-    runner = Runner.from_cfg(cfg)
+    runner = RUNNERS.build(cfg)
     runner.register_hook(PoisonLossAt(3))
     return runner
 
@@ -63,3 +64,13 @@ def test_skip_option_skips_the_step_and_goes_on(tmp_path):
     assert runner.message_hub.get_info('skipped_steps') == 1
     last = torch.load(tmp_path / 'work' / 'iter_4.pth', weights_only=True)
     assert _finite(last['state_dict'])
+
+
+def test_unguarded_wrapper_is_refused_before_training(tmp_path):
+    root = make_images(tmp_path / 'images' / 'a', 4).parent
+    cfg = demo_cfg(root, tmp_path / 'work')
+    cfg.optim_wrapper.type = 'OptimWrapper'
+    runner = RUNNERS.build(cfg)
+    with pytest.raises(TypeError, match='GuardedOptimWrapper'):
+        runner.train()
+    assert runner.iter == 0

@@ -8,9 +8,9 @@ import os.path as osp
 
 import pytest
 from mmengine.config import Config
-from mmengine.runner import Runner
 
 from mmpixpro.utils import setup_amp
+from mmpixpro.registry import RUNNERS
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 CONFIGS = [
@@ -65,7 +65,7 @@ def test_all_new_configs_are_listed():
 def test_config_trains_two_iterations(path, tiny_image_root, tmp_path):
     # 4 images, batch 2, drop_last: 2 iterations in the one epoch
     cfg = tiny_cfg(path, tiny_image_root, tmp_path / 'work')
-    runner = Runner.from_cfg(cfg)
+    runner = RUNNERS.build(cfg)
     runner.train()
     assert runner.iter == 2
     scalars = glob.glob(str(tmp_path / 'work' / '*' / 'vis_data' /

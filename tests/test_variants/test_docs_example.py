@@ -7,10 +7,10 @@ import re
 import sys
 
 from mmengine.config import Config
-from mmengine.runner import Runner
 
 from mmpixpro.registry import MODELS
 from mmpixpro.utils import setup_amp
+from mmpixpro.registry import RUNNERS
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 PAGE = osp.join(ROOT, 'docs', 'en', 'write_your_own_variant.md')
@@ -53,7 +53,7 @@ def test_page_example_trains(tiny_image_root, tmp_path, monkeypatch):
             'default_hooks.checkpoint.save_last': False,
         })
         cfg.work_dir = str(tmp_path / 'work')
-        runner = Runner.from_cfg(setup_amp(cfg))
+        runner = RUNNERS.build(setup_amp(cfg))
         assert type(runner.model.head.loss_module).__name__ == 'PixelMSELoss'
         runner.train()
         assert runner.iter == 2

@@ -187,6 +187,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     inits = dict(item.split('=', 1) for item in args.init)
     start = time.time()
     results = {}
+    os.makedirs(osp.join(args.work_dir, 'exports'), exist_ok=True)
     for task in args.tasks:
         framework = TASKS[task]['framework']
         exports = {name: convert_checkpoint(

@@ -74,6 +74,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                       help='short side replacing the config\'s largest')
     demo.add_argument('--demo-iters', type=int, default=4)
     demo.add_argument('--demo-batch', type=int, default=2)
+    demo.add_argument('--demo-lr-scale', type=float,
+                      help='LR factor (default: batch / 16)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries, key=value')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
@@ -93,7 +95,7 @@ def prepare_config(args: argparse.Namespace) -> Config:
     cfg = Config.fromfile(args.config, import_custom_modules=False)
     if args.demo_data:
         to_demo_scale(cfg, args.demo_data, args.demo_side, args.demo_iters,
-                      args.demo_batch)
+                      args.demo_batch, args.demo_lr_scale)
     if args.seed is not None:
         cfg.randomness = dict(seed=args.seed)
     if args.cfg_options:

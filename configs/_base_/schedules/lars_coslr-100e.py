@@ -1,7 +1,8 @@
 # LARS, lr 1.0 per 256 images (auto-scaled to the real batch), 5-epoch linear
-# warm-up from lr/100, then per-iteration cosine to 1e-6.
+# warm-up from lr/100, then per-iteration cosine to 1e-6. GuardedOptimWrapper:
+# mmengine's OptimWrapper whose step never sees a NaN/inf loss.
 optim_wrapper = dict(
-    type='OptimWrapper',
+    type='GuardedOptimWrapper',
     optimizer=dict(
         type='LARS',
         lr=1.0,

@@ -6,11 +6,10 @@ from .non_finite_loss_hook import NonFiniteLossError, NonFiniteLossHook
 from .param_consistency_hook import ParamConsistencyHook
 from .pixpro_visualization_hook import PixProVisualizationHook
 from .plain_checkpoint_hook import PlainCheckpointHook
-from .safe_checkpoint_io_hook import SafeCheckpointIOHook
 
 __all__ = [
     'CosineMomentumHook', 'PlainCheckpointHook', 'BrokenImageHook',
     'TooManyBrokenImagesError', 'NonFiniteLossError', 'NonFiniteLossHook',
-    'ParamConsistencyHook', 'SafeCheckpointIOHook', 'DenseProbeHook',
+    'ParamConsistencyHook', 'DenseProbeHook',
     'PixProVisualizationHook'
 ]

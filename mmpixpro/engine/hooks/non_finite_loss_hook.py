@@ -1,41 +1,26 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """Stop (or skip the step) when the loss is NaN or infinite."""
-from typing import Callable, Optional
+from typing import List, Optional
 
-import torch
-from mmengine.dist import all_reduce
 from mmengine.hooks import Hook
 from mmengine.optim import OptimWrapperDict
 
 from mmpixpro.registry import HOOKS
+from mmpixpro.engine.optimizers import NonFiniteGuardMixin
 
 
 class NonFiniteLossError(FloatingPointError):
     """The training loss became NaN or infinite."""
 
 
-def all_ranks_finite(loss: torch.Tensor) -> bool:
-    """Whether ``loss`` is finite on every rank (one all-reduce if any).
-
-    Args:
-        loss (Tensor): The loss of this rank.
-
-    Returns:
-        bool: True only if all ranks have a finite loss, so that all ranks
-        take the same decision.
-    """
-    flag = torch.isfinite(loss.detach()).all().to(torch.float32).reshape(1)
-    all_reduce(flag, op='min')  # no-op when not distributed
-    return bool(flag.item())
-
-
 @HOOKS.register_module()
 class NonFiniteLossHook(Hook):
-    """Guard the optimiser step against a NaN/inf loss.
+    """Stop (or count) steps skipped for a NaN/inf loss.
 
-    The optimiser wrapper's ``update_params`` is wrapped so that a
-    non-finite loss (on any rank) never reaches ``backward``/``step``: the
-    parameters stay as they were. Then, after the iteration:
+    The guard itself is the optimiser wrapper's (``GuardedOptimWrapper`` /
+    ``GuardedAmpOptimWrapper``, the types of mmpixpro configs): a
+    non-finite loss (on any rank) never reaches ``backward``/``step``. This
+    hook reads the wrapper's ``skipped_step`` after the iteration:
 
     * ``action='stop'``: raise :class:`NonFiniteLossError` naming the
       iteration (1-based, as in the log) and every loss term. The hook runs
@@ -59,29 +44,24 @@ class NonFiniteLossHook(Hook):
                              f'{action!r}')
         self.action = action
         self.max_skips = max_skips
-        self._bad_step = False  # set and cleared within one iteration
 
-    def before_train(self, runner) -> None:
-        """Wrap ``update_params`` of every optimiser wrapper."""
+    @staticmethod
+    def _wrappers(runner) -> List:
         wrappers = runner.optim_wrapper
         if isinstance(wrappers, OptimWrapperDict):
-            wrappers = list(wrappers.values())
-        else:
-            wrappers = [wrappers]
-        for wrapper in wrappers:
-            wrapper.update_params = self._guard(wrapper.update_params,
-                                                wrapper)
+            return list(wrappers.values())
+        return [wrappers]
 
-    def _guard(self, update_params: Callable, wrapper) -> Callable:
-        """Skip ``update_params`` (and clear gradients) on a bad loss."""
-
-        def guarded(loss: torch.Tensor, *args, **kwargs):
-            if all_ranks_finite(loss):
-                return update_params(loss, *args, **kwargs)
-            self._bad_step = True
-            wrapper.zero_grad()
-
-        return guarded
+    def before_train(self, runner) -> None:
+        """Require guarded optimiser wrappers."""
+        plain = [type(w).__name__ for w in self._wrappers(runner)
+                 if not isinstance(w, NonFiniteGuardMixin)]
+        if plain:
+            raise TypeError(
+                f'NonFiniteLossHook needs optim_wrapper type '
+                f"'GuardedOptimWrapper' (or 'GuardedAmpOptimWrapper'), got "
+                f'{plain}: set it in the config, or remove '
+                'default_hooks.non_finite_loss to train unguarded.')
 
     def after_train_iter(self,
                          runner,
@@ -89,9 +69,11 @@ class NonFiniteLossHook(Hook):
                          data_batch: Optional[dict] = None,
                          outputs: Optional[dict] = None) -> None:
         """Stop, or count the skipped step, after a non-finite loss."""
-        if not self._bad_step:
+        bad = [w for w in self._wrappers(runner) if w.skipped_step]
+        if not bad:
             return
-        self._bad_step = False
+        for wrapper in bad:
+            wrapper.skipped_step = False
         terms = ', '.join(f'{k}={float(v):.6g}'
                           for k, v in (outputs or {}).items())
         where = f'iteration {runner.iter + 1} (epoch {runner.epoch + 1})'

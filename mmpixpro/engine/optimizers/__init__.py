@@ -1,4 +1,10 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
+from .guarded_optim_wrapper import (GuardedAmpOptimWrapper,
+                                    GuardedOptimWrapper, NonFiniteGuardMixin,
+                                    all_ranks_finite)
 from .lars import LARS, lars_excluded
 
-__all__ = ['LARS', 'lars_excluded']
+__all__ = [
+    'LARS', 'lars_excluded', 'GuardedOptimWrapper', 'GuardedAmpOptimWrapper',
+    'NonFiniteGuardMixin', 'all_ranks_finite'
+]
