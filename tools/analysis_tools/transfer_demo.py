@@ -45,14 +45,16 @@ TASKS = {
         options=['model.backbone.depth=18',
                  'model.decode_head.in_channels=512',
                  'model.auxiliary_head.in_channels=256'],
-        metrics=['mIoU']),
+        metrics=['mIoU'],
+        percent=1.0),  # mmseg reports percent
     'mask-rcnn-fpn-coco': dict(
         framework='mmdet',
         config=osp.join(BENCH, 'mmdetection',
                         'mask-rcnn_r50-fpn_pixpro-pre_8xb2-1x_coco.py'),
         options=['model.backbone.depth=18',
                  'model.neck.in_channels=[64,128,256,512]'],
-        metrics=['coco/bbox_mAP', 'coco/segm_mAP']),
+        metrics=['coco/bbox_mAP', 'coco/segm_mAP'],
+        percent=100.0),  # mmdet reports fractions
 }
 RANDOM = 'random'
 
@@ -82,6 +84,7 @@ def run_one(task: str, init: str, export: Optional[str], seed: int,
     cmd = [sys.executable, TRAIN_MM, spec['framework'], spec['config'],
            '--demo-data', args.data, '--demo-iters', str(args.iters),
            '--demo-side', str(args.side), '--demo-batch', str(args.batch),
+           '--demo-lr-scale', str(args.lr_scale),
            '--seed', str(seed), '--work-dir', work_dir,
            '--cfg-options', *spec['options']]
     cmd += ['--random-init'] if export is None else ['--pretrained', export]
@@ -98,9 +101,9 @@ def run_one(task: str, init: str, export: Optional[str], seed: int,
     return metrics
 
 
-def band(values: Sequence[float]) -> str:
+def band(values: Sequence[float], percent: float) -> str:
     """``mean +- std (min-max)`` in percent points."""
-    pct = [100 * v for v in values]
+    pct = [percent * v for v in values]
     std = statistics.stdev(pct) if len(pct) > 1 else 0.0
     return (f'{statistics.mean(pct):.1f} +- {std:.1f} '
             f'({min(pct):.1f}-{max(pct):.1f})')
@@ -129,7 +132,8 @@ def write_page(path: str, results: Dict, args: argparse.Namespace,
         'train_mm.py --demo-data`: ResNet-18 backbone, the generated sets of '
         '`build_downstream_sets.py` (real cut-outs on real photographs), '
         f'short side {args.side} px, batch {args.batch}, {args.iters} '
-        'iterations, evaluation at the end. Values in percent: mean +- '
+        f"iterations at {args.lr_scale}x the config's LR, evaluation at the "
+        'end. Values in percent: mean +- '
         f'standard deviation (min-max) over seeds {args.seeds}.',
         '',
         f'Command: `{command}`',
@@ -145,7 +149,7 @@ def write_page(path: str, results: Dict, args: argparse.Namespace,
     verdicts = []
     for task, by_init in results.items():
         for metric in TASKS[task]['metrics']:
-            cells = [band([r[metric] for r in runs])
+            cells = [band([r[metric] for r in runs], TASKS[task]['percent'])
                      for runs in by_init.values()]
             lines.append(f'| {task} | {metric} | ' + ' | '.join(cells) + ' |')
             verdicts += [f'- {task}, {metric}: '
@@ -175,6 +179,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--iters', type=int, default=200)
     parser.add_argument('--side', type=int, default=128)
     parser.add_argument('--batch', type=int, default=4)
+    parser.add_argument('--lr-scale', type=float, default=2.0,
+                        help="factor on the configs' LR (a short schedule "
+                        'needs a higher LR than the 20k-90k iteration one)')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--work-dir', default='work_dirs/transfer_demo')
     parser.add_argument('--out', default='docs/en/results/transfer_demo.md')
