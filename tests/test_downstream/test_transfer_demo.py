@@ -1,0 +1,48 @@
+# Copyright (c) mmpixpro contributors. All rights reserved.
+"""The demo-scale transfer report on hand-made results."""
+import argparse
+import importlib.util
+import os.path as osp
+
+import pytest
+from downstream_helpers import REPO
+
+SCRIPT = osp.join(REPO, 'tools', 'analysis_tools', 'transfer_demo.py')
+spec = importlib.util.spec_from_file_location('transfer_demo', SCRIPT)
+td = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(td)
+
+RESULTS = {
+    'fcn-voc12aug': {
+        'pixpro': [{'mIoU': 9.0, 'seconds': 60}, {'mIoU': 10.0,
+                                                   'seconds': 60}],
+        'byol': [{'mIoU': 6.0, 'seconds': 60}, {'mIoU': 8.5, 'seconds': 60}],
+        'random': [{'mIoU': 7.0, 'seconds': 60}, {'mIoU': 8.0,
+                                                   'seconds': 60}],
+    }
+}
+
+
+def test_band_in_percent_points():
+    # mean 9.5, sample std 0.7071
+    assert td.band([9.0, 10.0], 1.0) == '9.5 +- 0.7 (9.0-10.0)'
+    assert td.band([0.25], 100.0) == '25.0 +- 0.0 (25.0-25.0)'
+
+
+@pytest.mark.parametrize('init,words', [('pixpro', 'above'),
+                                        ('byol', 'not distinguishable')])
+def test_verdict_needs_disjoint_ranges(init, words):
+    assert words in td.verdict(RESULTS, 'fcn-voc12aug', 'mIoU', init)
+
+
+def test_page_lists_command_machine_and_verdicts(tmp_path):
+    args = argparse.Namespace(side=128, batch=4, iters=600, lr_scale=2.0,
+                              seeds=[0, 1])
+    out = tmp_path / 'page.md'
+    td.write_page(str(out), RESULTS, args, 'python x.py --seeds 0 1')
+    text = out.read_text()
+    assert '| fcn-voc12aug | mIoU | 9.5 +- 0.7 (9.0-10.0) |' in text
+    assert 'Command: `python x.py --seeds 0 1`' in text
+    assert '6 min of runs in all' in text
+    assert 'pixpro above random init on every seed' in text
+    assert (tmp_path / 'page.json').is_file()
