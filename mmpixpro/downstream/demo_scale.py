@@ -28,17 +28,17 @@ DATA_PREFIX = 'data/'
 BENCHMARK_BATCH = 16  # images per iteration of the benchmark recipes
 
 
-def _nodes(cfg: Any) -> Iterator[MutableMapping]:
+def config_nodes(cfg: Any) -> Iterator[MutableMapping]:
     """Every mapping in a nested config (``Config`` or dicts)."""
     if isinstance(cfg, Config):
         cfg = cfg._cfg_dict
     if isinstance(cfg, MutableMapping):
         yield cfg
         for value in cfg.values():
-            yield from _nodes(value)
+            yield from config_nodes(value)
     elif isinstance(cfg, (list, tuple)):
         for value in cfg:
-            yield from _nodes(value)
+            yield from config_nodes(value)
 
 
 def reference_side(cfg: Mapping) -> int:
@@ -51,7 +51,7 @@ def reference_side(cfg: Mapping) -> int:
         int: e.g. 800 for the mmdet recipes, 1025 for Cityscapes.
     """
     sides = []
-    for node in _nodes(cfg):
+    for node in config_nodes(cfg):
         if node.get('type') in ('Resize', 'RandomResize'):
             sides.append(min(node['scale']))
         elif node.get('type') == 'RandomChoiceResize':
@@ -72,7 +72,7 @@ def _scaled(value: Any, factor: float) -> Any:
 
 def _rescale(cfg: MutableMapping, factor: float) -> None:
     """Scale resize scales, crop sizes, preprocessor sizes, slide windows."""
-    for node in _nodes(cfg):
+    for node in config_nodes(cfg):
         kind = node.get('type', node.get('mode'))
         for key, kinds in SCALE_KEYS.items():
             if key in node and (kinds is None or kind in kinds):
@@ -81,7 +81,7 @@ def _rescale(cfg: MutableMapping, factor: float) -> None:
 
 def _relocate(cfg: MutableMapping, data_root: str) -> None:
     """``data/...`` paths (data roots, annotation files) under data_root."""
-    for node in _nodes(cfg):
+    for node in config_nodes(cfg):
         for key in ('data_root', 'ann_file'):
             value = node.get(key)
             if isinstance(value, str) and value.startswith(DATA_PREFIX):
@@ -96,10 +96,10 @@ def _dataloaders(cfg: MutableMapping) -> List[MutableMapping]:
 def _set_classes(cfg: MutableMapping, classes: List[str]) -> None:
     """Detection: the demo classes in every dataset and head."""
     for loader in _dataloaders(cfg):
-        for node in _nodes(loader['dataset']):
+        for node in config_nodes(loader['dataset']):
             if 'pipeline' in node:
                 node['metainfo'] = dict(classes=tuple(classes))
-    for node in _nodes(cfg['model']):
+    for node in config_nodes(cfg['model']):
         if 'num_classes' in node:
             node['num_classes'] = len(classes)
 

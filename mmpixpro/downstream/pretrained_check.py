@@ -50,6 +50,12 @@ class PretrainedReport:
         """Every tensor of every file landed, unchanged."""
         return bool(self.files) and not self.differing and not self.unused
 
+    def require_complete(self) -> None:
+        """Raise ``RuntimeError`` with the summary unless complete."""
+        if not self.complete:
+            raise RuntimeError('Pretrained weights did not load:\n' +
+                               self.summary())
+
     def summary(self) -> str:
         """One line per module and the problems, for logs."""
         lines = [f'{module}: {count} tensors equal to the pretrained file'
@@ -99,9 +105,12 @@ def check_pretrained_loaded(model: nn.Module) -> PretrainedReport:
     report = PretrainedReport()
     taken = defaultdict(set)
     file_keys = {}
+    files = {}  # C4 models read one file from two modules: load it once
     for name, module, init in pretrained_modules(model):
         path, prefix = init['checkpoint'], init.get('prefix', '')
-        weights = load_state_dict(path)
+        if path not in files:
+            files[path] = load_state_dict(path)
+        weights = files[path]
         if prefix:
             weights = strip_prefix(weights, prefix)
         tag = f'{path}:{prefix}'
@@ -158,6 +167,5 @@ class PretrainedCheckHook(Hook):
         if not self.report.files:
             raise RuntimeError('PretrainedCheckHook: the model has no '
                                "init_cfg of type 'Pretrained'.")
-        if self.strict and not self.report.complete:
-            raise RuntimeError('Pretrained weights did not load:\n' +
-                               self.report.summary())
+        if self.strict:
+            self.report.require_complete()

@@ -32,7 +32,8 @@ sys.path.insert(0, REPO_ROOT)
 
 from mmengine.config import Config, DictAction  # noqa: E402
 
-from mmpixpro.downstream.demo_scale import to_demo_scale  # noqa: E402
+from mmpixpro.downstream.demo_scale import (config_nodes,  # noqa: E402
+                                            to_demo_scale)
 # registers PretrainedCheckHook in mmengine's HOOKS (found from any scope)
 from mmpixpro.downstream.pretrained_check import \
     check_pretrained_loaded  # noqa: E402
@@ -126,17 +127,12 @@ def prepare_config(args: argparse.Namespace) -> Config:
     return cfg
 
 
-def drop_pretrained(node) -> None:
+def drop_pretrained(model_cfg) -> None:
     """Remove every ``init_cfg`` of type Pretrained (in place)."""
-    if isinstance(node, dict):
+    for node in config_nodes(model_cfg):
         init = node.get('init_cfg')
         if isinstance(init, dict) and init.get('type') == 'Pretrained':
             node['init_cfg'] = None
-        for value in node.values():
-            drop_pretrained(value)
-    elif isinstance(node, (list, tuple)):
-        for value in node:
-            drop_pretrained(value)
 
 
 def add_pretrained_check(cfg: Config) -> None:
@@ -175,9 +171,7 @@ def build_and_check(cfg: Config) -> str:
     report = check_pretrained_loaded(model)
     if not report.files:
         return 'random init: nothing to load.'
-    if not report.complete:
-        raise RuntimeError('Pretrained weights did not load:\n' +
-                           report.summary())
+    report.require_complete()
     return report.summary()
 
 
@@ -203,8 +197,9 @@ def main(argv=None) -> int:
             print(f'error: {args.config}: {type(err).__name__}: {err}',
                   file=sys.stderr)
             return 1
-        print(f'model built by {args.framework}; every pretrained tensor '
-              'loaded.')
+        print(f'model built by {args.framework}; ' +
+              ('no pretrained weights (random init).' if args.random_init
+               else 'every pretrained tensor loaded.'))
         return 0
     if not installed:
         print(f'error: {args.framework} is not installed here. Install it '
