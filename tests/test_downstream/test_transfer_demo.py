@@ -1,6 +1,5 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """The demo-scale transfer report on hand-made results."""
-import argparse
 import importlib.util
 import os.path as osp
 
@@ -36,13 +35,45 @@ def test_verdict_needs_disjoint_ranges(init, words):
 
 
 def test_page_lists_command_machine_and_verdicts(tmp_path):
-    args = argparse.Namespace(side=128, batch=4, iters=600, lr_scale=2.0,
-                              seeds=[0, 1])
+    args = td.parse_args(['--iters', 'fcn-voc12aug=300', '--seeds', '0',
+                          '1'])
     out = tmp_path / 'page.md'
     td.write_page(str(out), RESULTS, args, 'python x.py --seeds 0 1')
     text = out.read_text()
-    assert '| fcn-voc12aug | mIoU | 9.5 +- 0.7 (9.0-10.0) |' in text
+    assert '| fcn-voc12aug | 300 | mIoU | 9.5 +- 0.7 (9.0-10.0) |' in text
     assert 'Command: `python x.py --seeds 0 1`' in text
     assert '6 min of runs in all' in text
     assert 'pixpro above random init on every seed' in text
     assert (tmp_path / 'page.json').is_file()
+
+
+def test_iterations_per_task():
+    args = td.parse_args(['--iters', 'mask-rcnn-fpn-coco=50'])
+    assert td.task_iters('mask-rcnn-fpn-coco', args) == 50
+    assert td.task_iters('fcn-voc12aug', args) == 600  # the task's default
+    with pytest.raises(SystemExit):
+        td.parse_args(['--iters', 'no-such-task=5'])
+    with pytest.raises(SystemExit):
+        td.parse_args(['--iters', '200'])
+
+
+def test_cached_run_with_other_iterations_is_not_reused(tmp_path,
+                                                        monkeypatch):
+    args = td.parse_args(['--work-dir', str(tmp_path)])
+    run_dir = tmp_path / 'fcn-voc12aug' / 'random' / 'seed0'
+    run_dir.mkdir(parents=True)
+    (run_dir / 'metrics.json').write_text(
+        '{"mIoU": 5.0, "seconds": 1, "iters": 600}')
+    assert td.run_one('fcn-voc12aug', 'random', None, 0, args)['mIoU'] == 5.0
+    (run_dir / 'metrics.json').write_text(
+        '{"mIoU": 5.0, "seconds": 1, "iters": 10}')
+    calls = []
+
+    def fake_run(cmd, **kwargs):
+        calls.append(cmd)
+        raise RuntimeError('stop here')
+
+    monkeypatch.setattr(td.subprocess, 'run', fake_run)
+    with pytest.raises(RuntimeError, match='stop here'):
+        td.run_one('fcn-voc12aug', 'random', None, 0, args)
+    assert calls[0][calls[0].index('--demo-iters') + 1] == '600'

@@ -13,7 +13,8 @@ Example::
     .venv-downstream/bin/python tools/analysis_tools/transfer_demo.py \\
         --init pixpro=work_dirs/pixpro_r18_demo/epoch_12.pth \\
         --init byol=work_dirs/byol_r18_demo/epoch_12.pth \\
-        --data data/downstream --iters 200 --seeds 0 1 2 \\
+        --data data/downstream --iters mask-rcnn-fpn-coco=200 \\
+        --seeds 0 1 2 \\
         --out docs/en/results/transfer_demo.md
 """
 import argparse
@@ -36,7 +37,8 @@ from mmpixpro.export import convert_checkpoint  # noqa: E402
 
 TRAIN_MM = osp.join(REPO_ROOT, 'tools', 'benchmarks', 'train_mm.py')
 BENCH = osp.join(REPO_ROOT, 'configs', 'benchmarks')
-# task -> framework, benchmark config, ResNet-18 overrides, metrics
+# task -> framework, benchmark config, ResNet-18 overrides, metrics,
+# default iterations
 TASKS = {
     'fcn-voc12aug': dict(
         framework='mmseg',
@@ -46,17 +48,30 @@ TASKS = {
                  'model.decode_head.in_channels=512',
                  'model.auxiliary_head.in_channels=256'],
         metrics=['mIoU'],
+        iters=600,
         percent=1.0),  # mmseg reports percent
     'mask-rcnn-fpn-coco': dict(
         framework='mmdet',
         config=osp.join(BENCH, 'mmdetection',
                         'mask-rcnn_r50-fpn_pixpro-pre_8xb2-1x_coco.py'),
+        # fewer sampled anchors/RoIs and proposals: a 128 px image holds
+        # a few objects, and this halves the time of an iteration on CPU
         options=['model.backbone.depth=18',
-                 'model.neck.in_channels=[64,128,256,512]'],
+                 'model.neck.in_channels=[64,128,256,512]',
+                 'model.train_cfg.rpn.sampler.num=128',
+                 'model.train_cfg.rpn_proposal.max_per_img=300',
+                 'model.train_cfg.rcnn.sampler.num=128',
+                 'model.test_cfg.rpn.max_per_img=300'],
         metrics=['coco/bbox_mAP', 'coco/segm_mAP'],
+        iters=200,
         percent=100.0),  # mmdet reports fractions
 }
 RANDOM = 'random'
+
+
+def task_iters(task: str, args: argparse.Namespace) -> int:
+    """Iterations of ``task``: ``--iters TASK=N`` or the task's default."""
+    return dict(args.iters).get(task, TASKS[task]['iters'])
 
 
 def last_metrics(work_dir: str, metrics: Sequence[str]) -> Dict[str, float]:
@@ -77,12 +92,15 @@ def run_one(task: str, init: str, export: Optional[str], seed: int,
     """One fine-tuning run; returns its metrics (cached in its work dir)."""
     spec = TASKS[task]
     work_dir = osp.join(args.work_dir, task, init, f'seed{seed}')
+    iters = task_iters(task, args)
     done = osp.join(work_dir, 'metrics.json')
     if osp.isfile(done):
         with open(done) as f:
-            return json.load(f)
+            cached = json.load(f)
+        if cached.get('iters') == iters:
+            return cached
     cmd = [sys.executable, TRAIN_MM, spec['framework'], spec['config'],
-           '--demo-data', args.data, '--demo-iters', str(args.iters),
+           '--demo-data', args.data, '--demo-iters', str(iters),
            '--demo-side', str(args.side), '--demo-batch', str(args.batch),
            '--demo-lr-scale', str(args.lr_scale),
            '--seed', str(seed), '--work-dir', work_dir,
@@ -95,6 +113,7 @@ def run_one(task: str, init: str, export: Optional[str], seed: int,
                            f'{result.stderr[-3000:]}')
     metrics = last_metrics(work_dir, spec['metrics'])
     metrics['seconds'] = round(time.time() - start, 1)
+    metrics['iters'] = iters
     with open(done, 'w') as f:
         json.dump(metrics, f)
     print(f'{task} {init} seed {seed}: {metrics}', flush=True)
@@ -145,8 +164,8 @@ def write_page(path: str, results: Dict, args: argparse.Namespace,
         '3.3.0, mmcv 2.1.0 with CPU ops) through `tools/benchmarks/'
         'train_mm.py --demo-data`: ResNet-18 backbone, the generated sets of '
         '`build_downstream_sets.py` (real cut-outs on real photographs), '
-        f'short side {args.side} px, batch {args.batch}, {args.iters} '
-        f"iterations at {args.lr_scale}x the config's LR, evaluation at the "
+        f'short side {args.side} px, batch {args.batch}, the iterations of '
+        f"the table at {args.lr_scale}x the config's LR, evaluation at the "
         'end. Values in percent: mean +- '
         f'standard deviation (min-max) over seeds {args.seeds}.',
         '',
@@ -162,16 +181,17 @@ def write_page(path: str, results: Dict, args: argparse.Namespace,
         'prediction and ground truth do not count. Test images hold cut-outs '
         'and backgrounds that training never saw.',
         '',
-        '| task | metric | ' + ' | '.join(results[next(iter(results))]) +
-        ' |',
-        '|---|---|' + '---|' * len(results[next(iter(results))]),
+        '| task | iterations | metric | ' +
+        ' | '.join(results[next(iter(results))]) + ' |',
+        '|---|---|---|' + '---|' * len(results[next(iter(results))]),
     ]
     verdicts = []
     for task, by_init in results.items():
         for metric in TASKS[task]['metrics']:
             cells = [band([r[metric] for r in runs], TASKS[task]['percent'])
                      for runs in by_init.values()]
-            lines.append(f'| {task} | {metric} | ' + ' | '.join(cells) + ' |')
+            lines.append(f'| {task} | {task_iters(task, args)} | {metric} | '
+                         + ' | '.join(cells) + ' |')
             verdicts += [f'- {task}, {metric}: '
                          f'{verdict(results, task, metric, init)}.'
                          for init in by_init if init != RANDOM]
@@ -187,6 +207,15 @@ def write_page(path: str, results: Dict, args: argparse.Namespace,
         json.dump(dict(results=results, args=vars(args)), f, indent=1)
 
 
+def _task_int(text: str) -> tuple:
+    """``TASK=N`` of ``--iters``."""
+    task, _, value = text.partition('=')
+    if task not in TASKS or not value.isdigit():
+        raise argparse.ArgumentTypeError(
+            f'{text!r}: expected TASK=N with TASK one of {list(TASKS)}')
+    return task, int(value)
+
+
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     """Command-line arguments."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -196,7 +225,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--data', default='data/downstream')
     parser.add_argument('--tasks', nargs='+', default=list(TASKS),
                         choices=list(TASKS))
-    parser.add_argument('--iters', type=int, default=200)
+    parser.add_argument('--iters', type=_task_int, action='append',
+                        default=[], metavar='TASK=N',
+                        help='iterations of a task (repeat); default: '
+                        + ', '.join(f"{t}={s['iters']}"
+                                    for t, s in TASKS.items()))
     parser.add_argument('--side', type=int, default=128)
     parser.add_argument('--batch', type=int, default=4)
     parser.add_argument('--lr-scale', type=float, default=2.0,
