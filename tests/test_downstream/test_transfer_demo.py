@@ -40,33 +40,37 @@ def test_page_lists_command_machine_and_verdicts(tmp_path):
     out = tmp_path / 'page.md'
     td.write_page(str(out), RESULTS, args, 'python x.py --seeds 0 1')
     text = out.read_text()
-    assert '| fcn-voc12aug | 300 | mIoU | 9.5 +- 0.7 (9.0-10.0) |' in text
+    row = '| fcn-voc12aug | 300 | 2.0 | mIoU | 9.5 +- 0.7 (9.0-10.0) |'
+    assert row in text
     assert 'Command: `python x.py --seeds 0 1`' in text
     assert '6 min of runs in all' in text
     assert 'pixpro above random init on every seed' in text
     assert (tmp_path / 'page.json').is_file()
 
 
-def test_iterations_per_task():
-    args = td.parse_args(['--iters', 'mask-rcnn-fpn-coco=50'])
-    assert td.task_iters('mask-rcnn-fpn-coco', args) == 50
-    assert td.task_iters('fcn-voc12aug', args) == 600  # the task's default
-    with pytest.raises(SystemExit):
-        td.parse_args(['--iters', 'no-such-task=5'])
-    with pytest.raises(SystemExit):
-        td.parse_args(['--iters', '200'])
+def test_iterations_and_lr_factor_per_task():
+    args = td.parse_args(['--iters', 'mask-rcnn-fpn-coco=50',
+                          '--lr-scale', 'fcn-voc12aug=1.5'])
+    assert td.task_setting('mask-rcnn-fpn-coco', 'iters', args) == 50
+    assert td.task_setting('fcn-voc12aug', 'iters', args) == 600  # default
+    assert td.task_setting('fcn-voc12aug', 'lr_scale', args) == 1.5
+    assert td.task_setting('mask-rcnn-fpn-coco', 'lr_scale', args) == 0.5
+    for bad in (['--iters', 'no-such-task=5'], ['--iters', '200'],
+                ['--iters', 'fcn-voc12aug=1.5']):
+        with pytest.raises(SystemExit):
+            td.parse_args(bad)
 
 
-def test_cached_run_with_other_iterations_is_not_reused(tmp_path,
+def test_cached_run_with_other_settings_is_not_reused(tmp_path,
                                                         monkeypatch):
-    args = td.parse_args(['--work-dir', str(tmp_path)])
+    args = td.parse_args(["--work-dir", str(tmp_path)])
     run_dir = tmp_path / 'fcn-voc12aug' / 'random' / 'seed0'
     run_dir.mkdir(parents=True)
     (run_dir / 'metrics.json').write_text(
-        '{"mIoU": 5.0, "seconds": 1, "iters": 600}')
+        '{"mIoU": 5.0, "seconds": 1, "iters": 600, "lr_scale": 2.0}')
     assert td.run_one('fcn-voc12aug', 'random', None, 0, args)['mIoU'] == 5.0
     (run_dir / 'metrics.json').write_text(
-        '{"mIoU": 5.0, "seconds": 1, "iters": 10}')
+        '{"mIoU": 5.0, "seconds": 1, "iters": 600, "lr_scale": 1.0}')
     calls = []
 
     def fake_run(cmd, **kwargs):

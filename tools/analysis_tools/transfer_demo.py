@@ -38,7 +38,8 @@ from mmpixpro.export import convert_checkpoint  # noqa: E402
 TRAIN_MM = osp.join(REPO_ROOT, 'tools', 'benchmarks', 'train_mm.py')
 BENCH = osp.join(REPO_ROOT, 'configs', 'benchmarks')
 # task -> framework, benchmark config, ResNet-18 overrides, metrics,
-# default iterations
+# default iterations and LR factor (on the config's LR: a short schedule
+# needs a higher LR than the 20k-90k iteration one)
 TASKS = {
     'fcn-voc12aug': dict(
         framework='mmseg',
@@ -49,6 +50,7 @@ TASKS = {
                  'model.auxiliary_head.in_channels=256'],
         metrics=['mIoU'],
         iters=600,
+        lr_scale=2.0,
         percent=1.0),  # mmseg reports percent
     'mask-rcnn-fpn-coco': dict(
         framework='mmdet',
@@ -64,14 +66,16 @@ TASKS = {
                  'model.test_cfg.rpn.max_per_img=300'],
         metrics=['coco/bbox_mAP', 'coco/segm_mAP'],
         iters=200,
+        lr_scale=0.5,
         percent=100.0),  # mmdet reports fractions
 }
 RANDOM = 'random'
 
 
-def task_iters(task: str, args: argparse.Namespace) -> int:
-    """Iterations of ``task``: ``--iters TASK=N`` or the task's default."""
-    return dict(args.iters).get(task, TASKS[task]['iters'])
+def task_setting(task: str, key: str, args: argparse.Namespace):
+    """``iters`` or ``lr_scale`` of ``task``: the command line's
+    ``TASK=VALUE`` or the task's default."""
+    return dict(getattr(args, key)).get(task, TASKS[task][key])
 
 
 def last_metrics(work_dir: str, metrics: Sequence[str]) -> Dict[str, float]:
@@ -92,17 +96,19 @@ def run_one(task: str, init: str, export: Optional[str], seed: int,
     """One fine-tuning run; returns its metrics (cached in its work dir)."""
     spec = TASKS[task]
     work_dir = osp.join(args.work_dir, task, init, f'seed{seed}')
-    iters = task_iters(task, args)
+    iters = task_setting(task, 'iters', args)
+    lr_scale = task_setting(task, 'lr_scale', args)
     done = osp.join(work_dir, 'metrics.json')
     if osp.isfile(done):
         with open(done) as f:
             cached = json.load(f)
-        if cached.get('iters') == iters:
+        if (cached.get('iters'), cached.get('lr_scale')) == (iters,
+                                                             lr_scale):
             return cached
     cmd = [sys.executable, TRAIN_MM, spec['framework'], spec['config'],
            '--demo-data', args.data, '--demo-iters', str(iters),
            '--demo-side', str(args.side), '--demo-batch', str(args.batch),
-           '--demo-lr-scale', str(args.lr_scale),
+           '--demo-lr-scale', str(lr_scale),
            '--seed', str(seed), '--work-dir', work_dir,
            '--cfg-options', *spec['options']]
     cmd += ['--random-init'] if export is None else ['--pretrained', export]
@@ -113,7 +119,7 @@ def run_one(task: str, init: str, export: Optional[str], seed: int,
                            f'{result.stderr[-3000:]}')
     metrics = last_metrics(work_dir, spec['metrics'])
     metrics['seconds'] = round(time.time() - start, 1)
-    metrics['iters'] = iters
+    metrics.update(iters=iters, lr_scale=lr_scale)
     with open(done, 'w') as f:
         json.dump(metrics, f)
     print(f'{task} {init} seed {seed}: {metrics}', flush=True)
@@ -165,8 +171,8 @@ def write_page(path: str, results: Dict, args: argparse.Namespace,
         'train_mm.py --demo-data`: ResNet-18 backbone, the generated sets of '
         '`build_downstream_sets.py` (real cut-outs on real photographs), '
         f'short side {args.side} px, batch {args.batch}, the iterations of '
-        f"the table at {args.lr_scale}x the config's LR, evaluation at the "
-        'end. Values in percent: mean +- '
+        "the table at the table's factor on the config's LR, evaluation at "
+        'the '        'end. Values in percent: mean +- '
         f'standard deviation (min-max) over seeds {args.seeds}.',
         '',
         f'Command: `{command}`',
@@ -181,17 +187,19 @@ def write_page(path: str, results: Dict, args: argparse.Namespace,
         'prediction and ground truth do not count. Test images hold cut-outs '
         'and backgrounds that training never saw.',
         '',
-        '| task | iterations | metric | ' +
+        '| task | iterations | LR factor | metric | ' +
         ' | '.join(results[next(iter(results))]) + ' |',
-        '|---|---|---|' + '---|' * len(results[next(iter(results))]),
+        '|---|---|---|---|' + '---|' * len(results[next(iter(results))]),
     ]
     verdicts = []
     for task, by_init in results.items():
         for metric in TASKS[task]['metrics']:
             cells = [band([r[metric] for r in runs], TASKS[task]['percent'])
                      for runs in by_init.values()]
-            lines.append(f'| {task} | {task_iters(task, args)} | {metric} | '
-                         + ' | '.join(cells) + ' |')
+            setting = [task_setting(task, key, args)
+                       for key in ('iters', 'lr_scale')]
+            lines.append(f'| {task} | {setting[0]} | {setting[1]} | '
+                         f'{metric} | ' + ' | '.join(cells) + ' |')
             verdicts += [f'- {task}, {metric}: '
                          f'{verdict(results, task, metric, init)}.'
                          for init in by_init if init != RANDOM]
@@ -207,13 +215,21 @@ def write_page(path: str, results: Dict, args: argparse.Namespace,
         json.dump(dict(results=results, args=vars(args)), f, indent=1)
 
 
-def _task_int(text: str) -> tuple:
-    """``TASK=N`` of ``--iters``."""
-    task, _, value = text.partition('=')
-    if task not in TASKS or not value.isdigit():
+def _task_value(kind: type):
+    """Parser of ``TASK=VALUE`` arguments with values of ``kind``."""
+
+    def parse(text: str) -> tuple:
+        task, _, value = text.partition('=')
+        try:
+            if task in TASKS:
+                return task, kind(value)
+        except ValueError:
+            pass
         raise argparse.ArgumentTypeError(
-            f'{text!r}: expected TASK=N with TASK one of {list(TASKS)}')
-    return task, int(value)
+            f'{text!r}: expected TASK={kind.__name__.upper()} with TASK one '
+            f'of {list(TASKS)}')
+
+    return parse
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -225,16 +241,15 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--data', default='data/downstream')
     parser.add_argument('--tasks', nargs='+', default=list(TASKS),
                         choices=list(TASKS))
-    parser.add_argument('--iters', type=_task_int, action='append',
-                        default=[], metavar='TASK=N',
-                        help='iterations of a task (repeat); default: '
-                        + ', '.join(f"{t}={s['iters']}"
-                                    for t, s in TASKS.items()))
+    for key, kind, what in (('iters', int, 'iterations'),
+                            ('lr_scale', float, "factor on the config's LR")):
+        parser.add_argument(
+            '--' + key.replace('_', '-'), type=_task_value(kind),
+            action='append', default=[], metavar='TASK=VALUE',
+            help=f'{what} of a task (repeat); default: ' +
+            ', '.join(f'{t}={s[key]}' for t, s in TASKS.items()))
     parser.add_argument('--side', type=int, default=128)
     parser.add_argument('--batch', type=int, default=4)
-    parser.add_argument('--lr-scale', type=float, default=2.0,
-                        help="factor on the configs' LR (a short schedule "
-                        'needs a higher LR than the 20k-90k iteration one)')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--work-dir', default='work_dirs/transfer_demo')
     parser.add_argument('--out', default='docs/en/results/transfer_demo.md')
