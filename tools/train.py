@@ -17,10 +17,11 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
+from mmpixpro.datasets import check_data_root  # noqa: E402
 from mmpixpro.registry import RUNNERS  # noqa: E402
-from mmpixpro.utils import (check_config, check_data_root,  # noqa: E402
-                            register_all_modules, set_max_epochs, setup_amp,
-                            setup_resume, setup_sync_bn, setup_tensorboard)
+from mmpixpro.utils import (check_config, register_all_modules,  # noqa: E402
+                            set_max_epochs, setup_amp, setup_resume,
+                            setup_sync_bn, setup_tensorboard)
 
 
 def parse_args() -> argparse.Namespace:

@@ -9,11 +9,11 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3),
+    # mmengine's CheckpointHook that removes old checkpoints only after the
+    # new one is complete, saves finite states only, and stores the message
+    # hub as plain types (resumable under torch.load(weights_only=True))
+    checkpoint=dict(type='SafeCheckpointHook', interval=10, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    # checkpoints hold only tensors and plain types: resumable under
-    # torch.load(weights_only=True)
-    plain_checkpoint=dict(type='PlainCheckpointHook'),
     # a NaN/inf loss (skipped by the Guarded* optim wrappers) stops the run
     # (action='skip' to go on)
     non_finite_loss=dict(type='NonFiniteLossHook', action='stop'),

@@ -3,6 +3,7 @@
 # so that mmpixpro's TRANSFORMS finds them by name.
 import mmpretrain.datasets.transforms  # noqa: F401
 
+from .data_root_check import DataRootError, check_data_root
 from .image_folder import IMG_EXTENSIONS, UnlabeledImageFolder
 from .samplers import EpochSeedSampler
 from .seeding import pixpro_worker_init_fn, seeded_global_rngs
@@ -10,5 +11,6 @@ from .transforms import *  # noqa: F401,F403
 
 __all__ = [
     'UnlabeledImageFolder', 'IMG_EXTENSIONS', 'EpochSeedSampler',
-    'pixpro_worker_init_fn', 'seeded_global_rngs'
+    'pixpro_worker_init_fn', 'seeded_global_rngs', 'DataRootError',
+    'check_data_root'
 ]

@@ -18,8 +18,8 @@ from typing import Dict, List
 import torch
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
+from mmpretrain.utils import get_ori_model
 from torch import nn
 
 from mmpixpro.export import load_state_dict, strip_prefix
@@ -156,8 +156,7 @@ class PretrainedCheckHook(Hook):
             print_log('PretrainedCheckHook: skipped, the weights come from '
                       'load_from/resume.', logger='current')
             return
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = get_ori_model(runner.model)
         self.report = check_pretrained_loaded(model)
         with open(osp.join(runner.work_dir, 'pretrained_check.json'),
                   'w') as f:

@@ -1,41 +1,152 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-"""Read a training checkpoint and pick out the ONLINE networks.
+"""Checkpoint I/O: read without running code, write without half files.
 
-A PixPro-family training checkpoint (written by mmengine's Runner) holds
-``backbone.*`` (online encoder), ``neck.*``/``head.*`` (pretext modules),
-optionally ``fpn.*`` (an mmdet-style FPN for head pretraining) and the
-momentum copies under ``target_net.*`` (or mmpretrain's
-``momentum_encoder.*``). Only ``backbone.*`` and, on request, ``fpn.*``
-are ever exported: the selection is by allow-list, so no momentum weight
-can slip through whatever its prefix.
+Every read goes through ``torch.load(weights_only=True)``: tensors,
+containers and plain scalars only. The allow-list on top of that holds one
+type, :class:`argparse.Namespace` (official PixPro checkpoints keep their
+command-line options in one): it rebuilds as a bare attribute bag from
+values that are themselves restricted. It never holds ``getattr`` or
+reconstructors of arbitrary classes: those are what lets a pickle call any
+function. A file that needs them is refused
+(:class:`CheckpointRefusedError`); a file that is not a checkpoint at all
+(truncated, empty, random bytes) is reported as corrupt
+(:class:`CheckpointCorruptError`).
+
+Writes (:func:`write_atomically`, and the Runner's checkpoint saves) go to
+``<path>.tmp`` first and are renamed: ``os.replace`` is atomic within one
+file system, so a crash leaves the old file or the new one, never half.
+
+Needs torch only (no mmengine), so the export tools run in a detectron2
+environment.
 """
-from dataclasses import dataclass, field
-from typing import Dict, Mapping
+import argparse
+import math
+import os
+import os.path as osp
+import pickle
+from typing import Any, Dict, List, Mapping, Union
 
+import torch
 from torch import Tensor
-
-from .resnet import infer_resnet_depth
 
 BACKBONE_PREFIX = 'backbone.'
 FPN_PREFIX = 'fpn.'
-_WRAPPER_PREFIX = 'module.'  # DistributedDataParallel
+DDP_PREFIX = 'module.'  # DistributedDataParallel
+TMP_SUFFIX = '.tmp'
+# the only non-builtin types a checkpoint may contain
+SAFE_GLOBALS = (argparse.Namespace, )
+# globals that mark a checkpoint of plain mmengine (message hub buffers)
+_MMENGINE_MARKERS = ('mmengine.', 'builtins.getattr')
+# what torch raises for files that are not (whole) checkpoints
+_CORRUPT_ERRORS = (EOFError, KeyError, ValueError, pickle.UnpicklingError)
+_ZIP_ERROR_WORDS = ('zip archive', 'PytorchStreamReader', 'corrupted')
 
 
-@dataclass
-class OnlineWeights:
-    """The exportable part of a training checkpoint.
+class CheckpointRefusedError(RuntimeError):
+    """A checkpoint needs arbitrary unpickling and is not loaded."""
+
+
+class CheckpointCorruptError(RuntimeError):
+    """A file is not a complete checkpoint (truncated, empty, garbage)."""
+
+
+def unsafe_globals(path: str) -> List[str]:
+    """Globals the pickle of ``path`` needs beyond weights-only types.
 
     Args:
-        backbone (dict[str, Tensor]): Online ResNet weights, no prefix.
-        fpn (dict[str, Tensor]): Online FPN weights, no prefix (empty when
-            not asked for).
-        depth (int): ResNet depth.
-        source (str): Where they came from (for messages).
+        path (str): Checkpoint file.
+
+    Returns:
+        list[str]: e.g. ``['builtins.getattr', ...]``; empty if torch cannot
+        tell (the file is not a zip checkpoint).
     """
-    backbone: Dict[str, Tensor]
-    depth: int
-    fpn: Dict[str, Tensor] = field(default_factory=dict)
-    source: str = 'checkpoint'
+    try:
+        return list(torch.serialization.get_unsafe_globals_in_checkpoint(path))
+    except Exception:  # legacy (non-zip) format or not a checkpoint at all
+        return []
+
+
+def refusal_message(path: str, reason: str) -> str:
+    """Explain why ``path`` is not loaded and what to do instead.
+
+    Args:
+        path (str): Checkpoint file.
+        reason (str): First line of torch's error.
+
+    Returns:
+        str: A message for the user.
+    """
+    allowed = {f'{t.__module__}.{t.__qualname__}' for t in SAFE_GLOBALS}
+    needed = [g for g in unsafe_globals(path) if g not in allowed]
+    shown = ', '.join(needed[:6]) or reason
+    msg = (f'Refusing to load {path!r}: unpickling it would need {shown}, '
+           'and such objects can run arbitrary code (torch.load with '
+           'weights_only=True refuses them; mmpixpro never turns that off). ')
+    if any(g.startswith(_MMENGINE_MARKERS) for g in needed):
+        msg += ('It looks like a checkpoint written by plain mmengine (its '
+                'message hub pickles HistoryBuffer objects through getattr). '
+                'If the file is your own, convert it once: '
+                '`from mmpixpro.engine import make_checkpoint_plain; '
+                f'make_checkpoint_plain({path!r}, NEW_PATH)` and resume from '
+                'NEW_PATH (runs of mmpixpro configs write plain checkpoints '
+                'through SafeCheckpointHook).')
+    else:
+        msg += ('If you trust the file, re-save only its weights in a '
+                'separate session: `torch.save({"state_dict": '
+                'torch.load(p, weights_only=False)["state_dict"]}, '
+                'new_path)` and load new_path.')
+    return msg
+
+
+def _is_refusal(err: Exception) -> bool:
+    """Whether torch refused a global (not: failed to parse the file)."""
+    return (isinstance(err, pickle.UnpicklingError)
+            and 'Unsupported global' in str(err))
+
+
+def _is_corrupt(err: Exception) -> bool:
+    """Whether torch failed because the file is not a whole checkpoint."""
+    if isinstance(err, RuntimeError):
+        return any(word in str(err) for word in _ZIP_ERROR_WORDS)
+    if isinstance(err, OSError):  # e.g. a seek past the end of a cut file
+        return not isinstance(err, (PermissionError, FileNotFoundError))
+    return isinstance(err, _CORRUPT_ERRORS)
+
+
+def safe_load(path: str, map_location: Union[str, Any] = 'cpu') -> Any:
+    """Load a checkpoint with ``weights_only=True`` and the allow-list.
+
+    Args:
+        path (str): Local checkpoint file.
+        map_location (str | callable): As for ``torch.load``.
+            Defaults to 'cpu'.
+
+    Returns:
+        Any: The loaded object (usually a dict).
+
+    Raises:
+        FileNotFoundError: If ``path`` does not exist.
+        CheckpointRefusedError: If the file needs arbitrary unpickling.
+        CheckpointCorruptError: If the file is truncated, empty or not a
+            checkpoint ("corrupt or truncated: PATH (cause)").
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'checkpoint {path!r} does not exist')
+    try:
+        with torch.serialization.safe_globals(list(SAFE_GLOBALS)):
+            return torch.load(
+                path, map_location=map_location, weights_only=True)
+    except Exception as err:
+        cause = (str(err).strip().splitlines() or [repr(err)])[0]
+        if _is_refusal(err):
+            raise CheckpointRefusedError(refusal_message(path, cause)) from err
+        if _is_corrupt(err):
+            size = osp.getsize(path)
+            raise CheckpointCorruptError(
+                f'corrupt or truncated: {path} ({size} bytes; '
+                f'{type(err).__name__}: {cause[:200] or "no detail"})'
+            ) from err
+        raise
 
 
 def load_state_dict(path: str) -> Dict[str, Tensor]:
@@ -50,14 +161,12 @@ def load_state_dict(path: str) -> Dict[str, Tensor]:
 
     Raises:
         FileNotFoundError: If ``path`` does not exist.
-        ValueError: If the file is not a weights-only checkpoint.
+        ValueError: If the file is not a weights-only checkpoint, or holds
+            no state_dict of tensors.
     """
-    # imported here: mmpixpro.utils imports this package (foreign weights)
-    from mmpixpro.utils.safe_checkpoint import (CheckpointRefusedError,
-                                                safe_load)
     try:
         ckpt = safe_load(path)
-    except CheckpointRefusedError as err:
+    except (CheckpointRefusedError, CheckpointCorruptError) as err:
         raise ValueError(str(err)) from err
     state_dict = ckpt.get('state_dict', ckpt) if isinstance(ckpt,
                                                              dict) else None
@@ -69,9 +178,8 @@ def load_state_dict(path: str) -> Dict[str, Tensor]:
     if non_tensor:
         raise ValueError(f'{path}: "state_dict" has non-tensor entries, '
                          f'e.g. {non_tensor[0]!r}.')
-    if state_dict and all(k.startswith(_WRAPPER_PREFIX) for k in state_dict):
-        state_dict = {k[len(_WRAPPER_PREFIX):]: v
-                      for k, v in state_dict.items()}
+    if state_dict and all(k.startswith(DDP_PREFIX) for k in state_dict):
+        return strip_prefix(state_dict, DDP_PREFIX)
     return dict(state_dict)
 
 
@@ -90,50 +198,45 @@ def strip_prefix(state_dict: Mapping[str, Tensor],
             if k.startswith(prefix)}
 
 
-def online_weights(state_dict: Mapping[str, Tensor],
-                   with_fpn: bool = False,
-                   source: str = 'checkpoint') -> OnlineWeights:
-    """Select the online backbone (and FPN) of a training state_dict.
+def non_finite_entries(obj: Any, name: str = '') -> List[str]:
+    """Names of the tensors and floats in ``obj`` holding NaN or inf.
 
     Args:
-        state_dict (Mapping[str, Tensor]): A training state_dict.
-        with_fpn (bool): Also take ``fpn.*``. Defaults to False.
-        source (str): Named in errors. Defaults to ``'checkpoint'``.
+        obj (Any): A checkpoint (nested dicts, lists, tensors, scalars).
+        name (str): Prefix of the reported names. Defaults to ''.
 
     Returns:
-        OnlineWeights: Backbone (and FPN) weights, cloned, prefixes
-        removed.
-
-    Raises:
-        ValueError: If there is no PixPro-family online ResNet, or
-            ``with_fpn`` is set and there is no ``fpn.*``.
+        list[str]: e.g. ``['state_dict.backbone.bn1.running_var']``.
     """
-    backbone = strip_prefix(state_dict, BACKBONE_PREFIX)
-    if not backbone:
-        raise ValueError(_no_backbone_message(state_dict, source))
-    depth = infer_resnet_depth(backbone, f'{source} ("backbone.*")')
-    fpn: Dict[str, Tensor] = {}
-    if with_fpn:
-        fpn = strip_prefix(state_dict, FPN_PREFIX)
-        if not fpn:
-            raise ValueError(
-                f'{source}: --with-fpn asks for the FPN but there is no '
-                '"fpn.*" key: the checkpoint comes from a model without '
-                'FPN head pretraining. Export without --with-fpn.')
-    return OnlineWeights(
-        backbone={k: v.detach().clone() for k, v in backbone.items()},
-        fpn={k: v.detach().clone() for k, v in fpn.items()},
-        depth=depth,
-        source=source)
+    if isinstance(obj, Tensor):
+        if obj.is_floating_point() or obj.is_complex():
+            return [] if bool(torch.isfinite(obj).all()) else [name]
+        return []
+    if isinstance(obj, float):
+        return [] if math.isfinite(obj) else [name]
+    if isinstance(obj, Mapping):
+        items = obj.items()
+    elif isinstance(obj, (list, tuple)):
+        items = enumerate(obj)
+    else:
+        return []
+    found = []
+    for key, value in items:
+        found += non_finite_entries(value, f'{name}.{key}' if name else
+                                    str(key))
+    return found
 
 
-def _no_backbone_message(state_dict: Mapping[str, Tensor],
-                         source: str) -> str:
-    """Explain why a state_dict has no exportable online backbone."""
-    prefixes = sorted({k.split('.', 1)[0] for k in state_dict})
-    hint = ''
-    if 'conv1.weight' in state_dict or 'stem.conv1.weight' in state_dict:
-        hint = (' It looks like an already exported backbone; convert the '
-                'training checkpoint instead.')
-    return (f'{source}: no PixPro-family online backbone (no "backbone.*" '
-            f'keys; top-level prefixes: {prefixes[:10]}).{hint}')
+def write_atomically(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through ``path.tmp`` and a rename.
+
+    Args:
+        path (str): Target file.
+        text (str): Its whole content.
+    """
+    tmp = path + TMP_SUFFIX
+    with open(tmp, 'w') as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)

@@ -24,9 +24,10 @@ from typing import Dict, List, Optional
 import torch
 from torch import Tensor
 
-from .checkpoint import OnlineWeights, load_state_dict, online_weights
+from .checkpoint import load_state_dict
 from .detectron2 import fpn_to_d2, resnet_to_d2, save_d2_pkl
 from .fpn import check_fpn_names, fpn_lateral_channels
+from .online_weights import OnlineWeights, online_weights
 from .resnet import check_resnet, stage_channels
 
 MM_TARGETS = ('mmpretrain', 'mmdet', 'mmseg')

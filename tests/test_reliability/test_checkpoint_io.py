@@ -40,9 +40,10 @@ def test_interrupted_save_leaves_no_half_written_checkpoint(
 
 def test_plain_mmengine_checkpoint_is_refused_then_converted(
         image_root, tmp_path):
-    from mmpixpro.utils import CheckpointRefusedError, make_checkpoint_plain
+    from mmpixpro.engine import make_checkpoint_plain
+    from mmpixpro.export import CheckpointRefusedError
     cfg = demo_cfg(image_root, tmp_path / 'work', max_epochs=2)
-    cfg.default_hooks.pop('plain_checkpoint')  # as plain mmengine writes
+    cfg.default_hooks.checkpoint.type = 'CheckpointHook'  # plain mmengine
     killed = RUNNERS.build(cfg)
     killed.train_loop._max_epochs = 1
     killed.train()
@@ -73,7 +74,7 @@ class Payload:
 
 
 def test_checkpoint_needing_code_execution_is_refused(image_root, tmp_path):
-    from mmpixpro.utils import CheckpointRefusedError
+    from mmpixpro.export import CheckpointRefusedError
     marker = tmp_path / 'pwned'
     evil = tmp_path / 'evil.pth'
     torch.save({'state_dict': {}, 'x': Payload(str(marker))}, evil)
@@ -87,7 +88,7 @@ def test_checkpoint_needing_code_execution_is_refused(image_root, tmp_path):
 
 
 def test_allow_list_is_narrow():
-    from mmpixpro.utils import SAFE_GLOBALS
+    from mmpixpro.export import SAFE_GLOBALS
     assert SAFE_GLOBALS == (argparse.Namespace, )
 
 
@@ -106,7 +107,7 @@ def _resnet18_weights():
                                     'pixpro-official', 'mmpixpro'])
 def test_foreign_checkpoint_is_mapped_and_reported(layout, image_root,
                                                    tmp_path):
-    from mmpixpro.utils.foreign_checkpoint import map_to_model
+    from mmpixpro.export import map_to_model
     ours = _model_state(image_root, tmp_path)
     tv = _resnet18_weights()
     if layout == 'torchvision':
@@ -165,7 +166,40 @@ def test_foreign_checkpoint_is_mapped_and_reported(layout, image_root,
 
 
 def test_unknown_layout_is_named(tmp_path):
-    from mmpixpro.utils.foreign_checkpoint import map_to_model
+    from mmpixpro.export import map_to_model
     with pytest.raises(ValueError, match='unrecognised checkpoint layout'):
         map_to_model({'state_dict': {'foo.weight': torch.zeros(1)}},
                      {'backbone.x': torch.zeros(1)})
+
+
+@pytest.mark.parametrize('kind', ['truncated', 'empty', 'random', 'text'])
+def test_corrupt_file_is_named_as_corrupt_not_refused(tmp_path, kind):
+    from mmpixpro.export import (CheckpointCorruptError,
+                                 CheckpointRefusedError, load_state_dict,
+                                 safe_load)
+    good = tmp_path / 'good.pth'
+    torch.save({'state_dict': {'w': torch.ones(64, 64)}}, good)
+    data = good.read_bytes()
+    bad = tmp_path / f'{kind}.pth'
+    bad.write_bytes({'truncated': data[:len(data) // 2], 'empty': b'',
+                     'random': bytes(range(256)) * 8,
+                     'text': b'hello world\n'}[kind])
+    with pytest.raises(CheckpointCorruptError) as err:
+        safe_load(str(bad))
+    assert not isinstance(err.value, CheckpointRefusedError)
+    assert str(err.value).startswith(f'corrupt or truncated: {bad} (')
+    # the export tools say the same, as a ValueError
+    with pytest.raises(ValueError, match='corrupt or truncated'):
+        load_state_dict(str(bad))
+
+
+def test_corrupt_load_from_fails_before_training(image_root, tmp_path):
+    from mmpixpro.export import CheckpointCorruptError
+    bad = tmp_path / 'cut.pth'
+    bad.write_bytes(b'PK\x03\x04' + b'\x00' * 100)
+    cfg = demo_cfg(image_root, tmp_path / 'work')
+    cfg.load_from = str(bad)
+    runner = RUNNERS.build(cfg)
+    with pytest.raises(CheckpointCorruptError, match=str(bad)):
+        runner.train()
+    assert runner.iter == 0

@@ -33,7 +33,7 @@ def _runner(tmp_path, action):
     cfg = demo_cfg(root, tmp_path / 'work')
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=4)
     cfg.default_hooks.checkpoint = dict(
-        type='CheckpointHook', interval=1, by_epoch=False)
+        type='SafeCheckpointHook', interval=1, by_epoch=False)
     cfg.default_hooks.non_finite_loss = dict(
         type='NonFiniteLossHook', action=action)
     runner = RUNNERS.build(cfg)
@@ -51,10 +51,58 @@ def test_nan_loss_stops_with_iteration_and_terms(tmp_path):
         runner.train()
     assert 'iteration 3' in str(err.value) and 'loss=nan' in str(err.value)
     work = tmp_path / 'work'
+    assert f'Newest checkpoint (all finite): {work / "iter_2.pth"}' in str(
+        err.value)
     assert not (work / 'iter_3.pth').exists()
     good = torch.load(work / 'iter_2.pth', weights_only=True)
     assert _finite(good['state_dict'])
     assert _finite(runner.model.state_dict())
+
+
+class PoisonRunningVarAt(Hook):
+    """Set one BatchNorm running variance to inf after an iteration, as a
+    huge learning rate does before the loss itself turns NaN."""
+
+    priority = 'HIGH'  # before the checkpoint hook
+
+    def __init__(self, iteration):
+        self.iteration = iteration
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None):
+        if runner.iter + 1 == self.iteration:
+            runner.model.backbone.bn1.running_var[0] = float('inf')
+
+
+def test_non_finite_state_is_never_saved(tmp_path):
+    from mmpixpro.engine import NonFiniteStateError
+    runner = _runner(tmp_path, 'stop')
+    runner.register_hook(PoisonRunningVarAt(2))
+    with pytest.raises(NonFiniteStateError) as err:
+        runner.train()
+    work = tmp_path / 'work'
+    msg = str(err.value)
+    assert 'state_dict.backbone.bn1.running_var' in msg
+    assert f'Newest checkpoint (all finite): {work / "iter_1.pth"}' in msg
+    assert not (work / 'iter_2.pth').exists()
+    assert (work / 'last_checkpoint').read_text() == str(work / 'iter_1.pth')
+    assert _finite(torch.load(work / 'iter_1.pth',
+                              weights_only=True)['state_dict'])
+
+
+def test_non_finite_entries_names_every_bad_value():
+    from mmpixpro.export import non_finite_entries
+    inf = float('inf')
+    ckpt = {'state_dict': {'a': torch.tensor([1.0, inf]),
+                           'n': torch.tensor([3]),  # integers never are
+                           'b': torch.zeros(2)},
+            'optimizer': {'state': {0: {'momentum_buffer': torch.tensor(
+                [float('nan')])}}, 'param_groups': [{'lr': inf}]},
+            'meta': {'note': 'text'}}
+    assert non_finite_entries(ckpt) == [
+        'state_dict.a', 'optimizer.state.0.momentum_buffer',
+        'optimizer.param_groups.0.lr']
+    assert non_finite_entries({'state_dict': {'b': torch.zeros(2)}}) == []
 
 
 def test_skip_option_skips_the_step_and_goes_on(tmp_path):

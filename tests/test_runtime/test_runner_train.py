@@ -22,7 +22,7 @@ def test_demo_config_trains_three_iterations(tiny_image_root, tmp_path):
     cfg.optim_wrapper.optimizer.lr = 0.125
     cfg.param_scheduler = []
     cfg.default_hooks.checkpoint = dict(
-        type='CheckpointHook', interval=3, by_epoch=False)
+        type='SafeCheckpointHook', interval=3, by_epoch=False)
     runner = RUNNERS.build(cfg)
     runner.train()
     # extended through mmengine's extension points, never patched: the

@@ -5,7 +5,7 @@ from typing import Optional, Sequence
 
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
+from mmpretrain.utils import get_ori_model
 
 from mmpixpro.evaluation import DenseProbeConfig, run_dense_probe
 from mmpixpro.evaluation.probe_report import (format_probe_row,
@@ -134,8 +134,7 @@ class DenseProbeHook(Hook):
             return
         if self.records and self.records[-1]['iter'] == step:
             return  # e.g. interval and last epoch on the same iteration
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = get_ori_model(runner.model)
         result = run_dense_probe(model, self.data, self.probe_cfg)
         record = dict(iter=step, epoch=runner.epoch,
                       **{k: result[k] for k in LOGGED_KEYS},

@@ -2,7 +2,7 @@
 from typing import Optional
 
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
+from mmpretrain.utils import get_ori_model
 
 from mmpixpro.models.utils import cosine_momentum
 from mmpixpro.registry import HOOKS
@@ -32,8 +32,7 @@ class CosineMomentumHook(Hook):
                           batch_idx: int,
                           data_batch: Optional[dict] = None) -> None:
         """Compute and set ``m`` for the coming iteration."""
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = get_ori_model(runner.model)
         if not hasattr(model, 'base_momentum'):
             raise AttributeError(
                 f'{type(model).__name__} has no `base_momentum`; '

@@ -5,8 +5,9 @@ from typing import List, Optional
 from mmengine.hooks import Hook
 from mmengine.optim import OptimWrapperDict
 
-from mmpixpro.registry import HOOKS
 from mmpixpro.engine.optimizers import NonFiniteGuardMixin
+from mmpixpro.registry import HOOKS
+from .checkpoint_hook import newest_checkpoint
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -23,9 +24,10 @@ class NonFiniteLossHook(Hook):
     hook reads the wrapper's ``skipped_step`` after the iteration:
 
     * ``action='stop'``: raise :class:`NonFiniteLossError` naming the
-      iteration (1-based, as in the log) and every loss term. The hook runs
-      before the checkpoint hook, so no checkpoint is written from the bad
-      step and the last good one stays as it is.
+      iteration (1-based, as in the log), every loss term and the newest
+      checkpoint (``SafeCheckpointHook`` saves finite states only). The
+      hook runs before the checkpoint hook, so nothing is saved from the
+      bad step.
     * ``action='skip'``: warn, count the step in the message hub
       (``skipped_steps``, saved in checkpoints) and go on; more than
       ``max_skips`` skipped steps stop the run.
@@ -78,11 +80,12 @@ class NonFiniteLossHook(Hook):
                           for k, v in (outputs or {}).items())
         where = f'iteration {runner.iter + 1} (epoch {runner.epoch + 1})'
         if self.action == 'stop':
+            newest = newest_checkpoint(runner.work_dir) or 'none yet'
             raise NonFiniteLossError(
                 f'Non-finite loss at {where}: {terms}. The step was not '
-                'applied and no checkpoint was written from it; the last '
-                'checkpoint in the work_dir is intact. Lower the learning '
-                "rate, or use NonFiniteLossHook(action='skip').")
+                'applied and nothing was saved from it. Newest checkpoint '
+                f'(all finite): {newest}. Lower the learning rate and '
+                "resume from it, or use NonFiniteLossHook(action='skip').")
         skipped = runner.message_hub.get_info('skipped_steps', 0) + 1
         runner.message_hub.update_info('skipped_steps', skipped)
         runner.logger.warning(f'Non-finite loss at {where}: {terms}; step '

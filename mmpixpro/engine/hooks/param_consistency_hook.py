@@ -5,7 +5,7 @@ from typing import Optional
 import torch
 from mmengine.dist import all_gather, get_world_size
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
+from mmpretrain.utils import get_ori_model
 
 from mmpixpro.registry import HOOKS
 
@@ -57,8 +57,7 @@ class ParamConsistencyHook(Hook):
         if world_size == 1 or not self.every_n_train_iters(
                 runner, self.interval):
             return
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = get_ori_model(runner.model)
         device = next(model.parameters()).device
         mine = param_fingerprint(model).to(device)
         prints = torch.stack(all_gather(mine)).cpu()  # (world_size, 2)

@@ -9,7 +9,7 @@ import torch
 from matplotlib.figure import Figure
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
+from mmpretrain.utils import get_ori_model
 from PIL import Image
 from torch import Tensor, nn
 
@@ -100,8 +100,7 @@ class PixProVisualizationHook(Hook):
         if not (self.every_n_train_iters(runner, self.interval)
                 and is_main_process() and data_batch is not None):
             return
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = get_ori_model(runner.model)
         if not self._supported(model, runner):
             return
         step = runner.iter + 1  # the Runner counts this iteration after us

@@ -8,15 +8,12 @@ from typing import Optional
 import torch
 import torch.distributed as dist
 from mmengine.dist import is_main_process
-from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
+from mmpretrain.utils import get_ori_model
 
-from mmpixpro.export.state_dict_check import KeyMismatchError
+from mmpixpro.export import (TMP_SUFFIX, KeyMismatchError, map_to_model,
+                             safe_load)
 from mmpixpro.registry import RUNNERS
-from mmpixpro.utils.foreign_checkpoint import map_to_model
-from mmpixpro.utils.safe_checkpoint import safe_load
-
-TMP_SUFFIX = '.tmp'
 
 
 @RUNNERS.register_module()
@@ -30,7 +27,7 @@ class PixProRunner(Runner):
       complete file in place, never half of one (``os.replace`` is atomic
       within one file system). Remote back-ends are left to mmengine.
     * :meth:`load_checkpoint` (used by ``load_from`` and ``resume``) reads
-      through :func:`mmpixpro.utils.safe_load` (weights only; files that
+      through :func:`mmpixpro.export.safe_load` (weights only; files that
       need arbitrary unpickling are refused with an explanation), maps
       torchvision, mmpretrain, official-PixPro and mmpixpro layouts onto the
       model and logs unmatched/missing keys. On resume every model key must
@@ -79,8 +76,7 @@ class PixProRunner(Runner):
             raise ValueError(f'{filename}: expected a dict checkpoint, got '
                              f'{type(checkpoint).__name__}')
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
-        model = self.model.module if is_model_wrapper(
-            self.model) else self.model
+        model = get_ori_model(self.model)
         mapped = map_to_model(checkpoint, model.state_dict())
         model.load_state_dict(mapped.state_dict, strict=False)
         problems = mapped.unmatched or mapped.missing

@@ -21,9 +21,8 @@ from typing import Dict, List, Mapping, Sequence, Tuple
 
 from torch import Tensor
 
-from mmpixpro.export.checkpoint import BACKBONE_PREFIX, strip_prefix
+from .checkpoint import BACKBONE_PREFIX, DDP_PREFIX, strip_prefix
 
-_DDP_PREFIX = 'module.'
 _SHOW = 10  # keys listed per kind in a report
 
 # official PixPro name -> ours; applied in order, first match wins
@@ -113,8 +112,8 @@ def unwrap_state_dict(checkpoint: Mapping) -> Dict[str, Tensor]:
     if not weights:
         raise ValueError('no tensors found (expected a state_dict, or a '
                          "dict with 'state_dict' or 'model')")
-    if all(k.startswith(_DDP_PREFIX) for k in weights):
-        weights = strip_prefix(weights, _DDP_PREFIX)
+    if all(k.startswith(DDP_PREFIX) for k in weights):
+        weights = strip_prefix(weights, DDP_PREFIX)
     return weights
 
 

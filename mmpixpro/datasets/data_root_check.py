@@ -6,7 +6,7 @@ from typing import Sequence
 
 from mmengine.config import Config
 
-from mmpixpro.datasets.image_folder import IMG_EXTENSIONS
+from .image_folder import IMG_EXTENSIONS
 
 
 class DataRootError(FileNotFoundError):

@@ -1,0 +1,84 @@
+# Copyright (c) mmpixpro contributors. All rights reserved.
+"""Pick the ONLINE networks out of a training checkpoint.
+
+A PixPro-family training checkpoint (written by mmengine's Runner) holds
+``backbone.*`` (online encoder), ``neck.*``/``head.*`` (pretext modules),
+optionally ``fpn.*`` (an mmdet-style FPN for head pretraining) and the
+momentum copies under ``target_net.*`` (or mmpretrain's
+``momentum_encoder.*``). Only ``backbone.*`` and, on request, ``fpn.*``
+are ever exported: the selection is by allow-list, so no momentum weight
+can slip through whatever its prefix.
+"""
+from dataclasses import dataclass, field
+from typing import Dict, Mapping
+
+from torch import Tensor
+
+from .checkpoint import BACKBONE_PREFIX, FPN_PREFIX, strip_prefix
+from .resnet import infer_resnet_depth
+
+
+@dataclass
+class OnlineWeights:
+    """The exportable part of a training checkpoint.
+
+    Args:
+        backbone (dict[str, Tensor]): Online ResNet weights, no prefix.
+        fpn (dict[str, Tensor]): Online FPN weights, no prefix (empty when
+            not asked for).
+        depth (int): ResNet depth.
+        source (str): Where they came from (for messages).
+    """
+    backbone: Dict[str, Tensor]
+    depth: int
+    fpn: Dict[str, Tensor] = field(default_factory=dict)
+    source: str = 'checkpoint'
+
+
+def online_weights(state_dict: Mapping[str, Tensor],
+                   with_fpn: bool = False,
+                   source: str = 'checkpoint') -> OnlineWeights:
+    """Select the online backbone (and FPN) of a training state_dict.
+
+    Args:
+        state_dict (Mapping[str, Tensor]): A training state_dict.
+        with_fpn (bool): Also take ``fpn.*``. Defaults to False.
+        source (str): Named in errors. Defaults to ``'checkpoint'``.
+
+    Returns:
+        OnlineWeights: Backbone (and FPN) weights, cloned, prefixes
+        removed.
+
+    Raises:
+        ValueError: If there is no PixPro-family online ResNet, or
+            ``with_fpn`` is set and there is no ``fpn.*``.
+    """
+    backbone = strip_prefix(state_dict, BACKBONE_PREFIX)
+    if not backbone:
+        raise ValueError(_no_backbone_message(state_dict, source))
+    depth = infer_resnet_depth(backbone, f'{source} ("backbone.*")')
+    fpn: Dict[str, Tensor] = {}
+    if with_fpn:
+        fpn = strip_prefix(state_dict, FPN_PREFIX)
+        if not fpn:
+            raise ValueError(
+                f'{source}: --with-fpn asks for the FPN but there is no '
+                '"fpn.*" key: the checkpoint comes from a model without '
+                'FPN head pretraining. Export without --with-fpn.')
+    return OnlineWeights(
+        backbone={k: v.detach().clone() for k, v in backbone.items()},
+        fpn={k: v.detach().clone() for k, v in fpn.items()},
+        depth=depth,
+        source=source)
+
+
+def _no_backbone_message(state_dict: Mapping[str, Tensor],
+                         source: str) -> str:
+    """Explain why a state_dict has no exportable online backbone."""
+    prefixes = sorted({k.split('.', 1)[0] for k in state_dict})
+    hint = ''
+    if 'conv1.weight' in state_dict or 'stem.conv1.weight' in state_dict:
+        hint = (' It looks like an already exported backbone; convert the '
+                'training checkpoint instead.')
+    return (f'{source}: no PixPro-family online backbone (no "backbone.*" '
+            f'keys; top-level prefixes: {prefixes[:10]}).{hint}')
