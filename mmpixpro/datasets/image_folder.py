@@ -1,14 +1,18 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
+import logging
 import os
-from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
+from collections import Counter
+from typing import (Any, Callable, Iterator, List, Optional, Sequence, Tuple,
+                    Union)
 
 import numpy as np
 import torch
 from mmengine.dataset import BaseDataset
+from mmengine.logging import print_log
 
 from mmpixpro.registry import DATASETS, TRANSFORMS
 from .seeding import fold_seed, seeded_global_rngs
-from .transforms.loading import ImageDecodeError
+from .transforms.loading import ImageDecodeError, ImageTooSmallError
 
 # metainfo key listing the undecodable files a sample replaced (read by
 # mmpixpro.engine.hooks.BrokenImageHook)
@@ -16,30 +20,68 @@ SKIPPED_KEY = 'skipped_images'
 
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.ppm', '.pgm', '.tif',
                   '.tiff', '.webp')
+# image formats that are not listed unless named in ``extensions``: passed
+# over with a count in the log (a GIF is an animation, and only its first
+# frame would be read)
+UNREAD_FORMATS = ('.gif', )
 
 
-def find_images(root: str, extensions: Tuple[str, ...]) -> List[str]:
-    """List image files under ``root``, recursively, sorted.
+def iter_images(root: str,
+                extensions: Tuple[str, ...],
+                skipped: Optional[Counter] = None) -> Iterator[str]:
+    """Yield the image files under ``root``, each real file once.
 
-    Hidden files and folders (name starting with '.') are skipped; symbolic
-    links to folders are followed.
+    Hidden files and folders (name starting with '.') are skipped. Symbolic
+    links to folders are followed, but a folder already visited (a link
+    loop, or two links to one folder) is not entered again; two links to
+    one file give it once.
 
     Args:
         root (str): Folder to search.
         extensions (tuple[str, ...]): Lower-case extensions with the dot;
             file names are matched case-insensitively.
+        skipped (Counter, optional): Counts, by extension, the files of
+            :data:`UNREAD_FORMATS` that are passed over.
+
+    Yields:
+        str: Paths relative to ``root``, in sorted walk order.
+    """
+    seen_dirs, seen_files = set(), set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in seen_dirs:
+            dirnames[:] = []
+            continue
+        seen_dirs.add(real)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith('.'))
+        for name in sorted(filenames):
+            lower = name.lower()
+            if name.startswith('.'):
+                continue
+            if not lower.endswith(extensions):
+                if skipped is not None and lower.endswith(UNREAD_FORMATS):
+                    skipped[os.path.splitext(lower)[1]] += 1
+                continue
+            path = os.path.join(dirpath, name)
+            if os.path.realpath(path) not in seen_files:
+                seen_files.add(os.path.realpath(path))
+                yield os.path.relpath(path, root)
+
+
+def find_images(root: str,
+                extensions: Tuple[str, ...],
+                skipped: Optional[Counter] = None) -> List[str]:
+    """:func:`iter_images` as a sorted list.
+
+    Args:
+        root (str): Folder to search.
+        extensions (tuple[str, ...]): Lower-case extensions with the dot.
+        skipped (Counter, optional): See :func:`iter_images`.
 
     Returns:
         list[str]: Paths relative to ``root``, sorted.
     """
-    found = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        dirnames[:] = [d for d in dirnames if not d.startswith('.')]
-        for name in filenames:
-            if not name.startswith('.') and name.lower().endswith(extensions):
-                found.append(
-                    os.path.relpath(os.path.join(dirpath, name), root))
-    return sorted(found)
+    return sorted(iter_images(root, extensions, skipped))
 
 
 def read_file_list(ann_file: str) -> List[str]:
@@ -145,8 +187,15 @@ class UnlabeledImageFolder(BaseDataset):
             paths = read_file_list(self.ann_file)
             where = f'file list {self.ann_file!r}'
         else:
-            paths = find_images(root, self.extensions)
+            skipped: Counter = Counter()
+            paths = find_images(root, self.extensions, skipped)
             where = f'{root!r} (extensions {self.extensions})'
+            for ext, count in sorted(skipped.items()):
+                print_log(
+                    f'{count} {ext} file(s) under {root!r} are not read '
+                    f'(only {self.extensions}); convert them, or add '
+                    f"'{ext}' to the dataset's extensions to read the first "
+                    'frame of each.', logger='current', level=logging.WARNING)
         if not paths:
             raise ValueError(f'no images found in {where}')
         root = os.path.abspath(root)
@@ -181,7 +230,7 @@ class UnlabeledImageFolder(BaseDataset):
         return int(self._epoch_state[1]) if self._epoch_state[2] else None
 
     def __getitem__(self, idx: int) -> Any:
-        """Sample ``idx``, replacing undecodable images by other samples.
+        """Sample ``idx``, replacing undecodable or too small images by others.
 
         Args:
             idx (int): Index in ``data_list``.
@@ -198,6 +247,10 @@ class UnlabeledImageFolder(BaseDataset):
         for attempt in range(self.max_refetch + 1):
             try:
                 data = self.prepare_data(idx)
+            except ImageTooSmallError as err:
+                skipped.append(f"{self.get_data_info(idx)['img_path']} "
+                               f'({err.size_note})')
+                data = None
             except ImageDecodeError:
                 skipped.append(self.get_data_info(idx)['img_path'])
                 data = None

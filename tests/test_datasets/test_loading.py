@@ -9,7 +9,8 @@ from mmpixpro.datasets.transforms import (ImageDecodeError,
 
 
 def load(path):
-    return LoadRGBImageFromFile()(dict(img_path=str(path)))
+    # min_size=1: these tests are about modes, on images of a few pixels
+    return LoadRGBImageFromFile(min_size=1)(dict(img_path=str(path)))
 
 
 def test_rgb_png_exact(tmp_path):
@@ -68,7 +69,8 @@ def test_undecodable_file_names_the_path(tmp_path):
 
 def test_repr():
     assert repr(LoadRGBImageFromFile()) == \
-        'LoadRGBImageFromFile(backend_args=None, min_short_side=None)'
+        'LoadRGBImageFromFile(backend_args=None, min_short_side=None, ' \
+        'min_size=7)'
 
 
 def smooth_image(h, w):

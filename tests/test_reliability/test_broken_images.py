@@ -1,6 +1,7 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """Odd and broken image files, and missing/empty data roots."""
 import io
+import os.path as osp
 
 import numpy as np
 import pytest
@@ -59,12 +60,28 @@ def test_decodable_files_become_rgb(tmp_path):
     from mmpixpro.datasets.transforms import LoadRGBImageFromFile
     root = tmp_path / 'images'
     expected = make_corpus(root / 'odd')
-    load = LoadRGBImageFromFile()
+    load = LoadRGBImageFromFile(min_size=1)
     for name, shape in expected.items():
         img = load(dict(img_path=str(root / 'odd' / name)))['img']
         assert img.dtype == np.uint8 and img.shape == (*shape, 3), name
     gray = load(dict(img_path=str(root / 'odd' / 'deep16.png')))['img']
     assert gray[0, -1].tolist() == [255, 255, 255]  # 65535 -> 255
+
+
+def test_image_smaller_than_the_crop_grid_is_refused(tmp_path):
+    from mmpixpro.datasets.transforms import (ImageDecodeError,
+                                              ImageTooSmallError,
+                                              LoadRGBImageFromFile)
+    for w, h in ((1, 1), (6, 300), (300, 6)):
+        Image.new('RGB', (w, h)).save(tmp_path / f'{w}x{h}.png')
+        with pytest.raises(ImageTooSmallError, match=f'{w}x{h} px, below '
+                           'min_size=7') as err:
+            LoadRGBImageFromFile()(dict(img_path=str(tmp_path /
+                                                     f'{w}x{h}.png')))
+        assert isinstance(err.value, ImageDecodeError)  # skipped, counted
+    Image.new('RGB', (7, 7)).save(tmp_path / 'ok.png')
+    out = LoadRGBImageFromFile()(dict(img_path=str(tmp_path / 'ok.png')))
+    assert out['img'].shape == (7, 7, 3)
 
 
 def _corpus_cfg(root, work_dir, max_fraction):
@@ -80,14 +97,16 @@ def test_training_skips_counts_and_names_broken_files(corpus, tmp_path):
     runner = RUNNERS.build(_corpus_cfg(root, tmp_path / 'w', 0.5))
     runner.train()
     assert runner.iter == len(expected) + len(BROKEN)
+    skipped = [str(root / 'odd' / n) for n in BROKEN] + [
+        f"{root / 'odd' / 'tiny.png'} (1x1 px, below min_size=7)"]
     rows = scalar_rows(tmp_path / 'w')
-    assert rows[-1]['broken_images'] == len(BROKEN)
+    assert rows[-1]['broken_images'] == len(skipped)
     log = read_log(tmp_path / 'w')
-    assert log.count('Skipped an undecodable image: ') == len(BROKEN)
-    for name in BROKEN:
-        assert str(root / 'odd' / name) in log
+    assert log.count('Skipped an unusable image: ') == len(skipped)
+    for entry in skipped:
+        assert entry in log
     assert sorted(runner.message_hub.get_info('broken_images')) == sorted(
-        str(root / 'odd' / n) for n in BROKEN)
+        skipped)
 
 
 def test_too_many_broken_files_stop_the_run(corpus, tmp_path):
@@ -121,3 +140,41 @@ def test_bad_data_root_fails_before_the_model_is_built(
     assert str(root) in str(err.value)
     assert ('does not exist' if case == 'missing' else 'holds no image') \
         in str(err.value)
+
+
+def test_listing_follows_no_link_loop_and_lists_each_file_once(tmp_path):
+    from mmpixpro.datasets import UnlabeledImageFolder
+    root = tmp_path / 'data'
+    (root / 'a' / 'b').mkdir(parents=True)
+    for name in ('a/1.jpg', 'a/b/2.jpg'):
+        Image.new('RGB', (16, 16)).save(root / name)
+    (root / 'a' / 'b' / 'loop').symlink_to(root / 'a')  # a/b/loop -> a
+    (root / 'again').symlink_to(root / 'a')  # a second way into a
+    (root / 'a' / 'same.jpg').symlink_to(root / 'a' / '1.jpg')
+    dataset = UnlabeledImageFolder(data_root=str(root), lazy_init=False)
+    assert len(dataset) == 2
+    names = sorted(osp.basename(dataset.get_data_info(i)['img_path'])
+                   for i in range(2))
+    assert names == ['1.jpg', '2.jpg']
+
+
+def test_gif_files_are_counted_in_the_log(tmp_path):
+    from mmengine.logging import MMLogger
+
+    from mmpixpro.datasets import UnlabeledImageFolder
+    root = tmp_path / 'data'
+    root.mkdir()
+    Image.new('RGB', (16, 16)).save(root / 'still.png')
+    for i in range(3):
+        Image.new('P', (16, 16)).save(root / f'anim{i}.GIF')
+    logger = MMLogger.get_instance('gif_test', log_file=str(tmp_path / 'l'))
+    dataset = UnlabeledImageFolder(data_root=str(root), lazy_init=False)
+    assert len(dataset) == 1
+    text = (tmp_path / 'l').read_text()
+    assert '3 .gif file(s) under ' in text and str(root) in text
+    assert 'are not read' in text
+    assert "add '.gif' to the dataset's extensions" in text
+    assert logger is MMLogger.get_current_instance()
+    with_gif = UnlabeledImageFolder(
+        data_root=str(root), extensions=('.png', '.gif'), lazy_init=False)
+    assert len(with_gif) == 4

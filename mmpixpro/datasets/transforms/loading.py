@@ -18,6 +18,23 @@ class ImageDecodeError(OSError):
     """An image file could not be read or decoded."""
 
 
+class ImageTooSmallError(ImageDecodeError):
+    """An image is smaller than the crop grid it would be cut into.
+
+    Args:
+        path (str): The file.
+        size (tuple[int, int]): Its ``(W, H)``.
+        min_size (int): The smallest side accepted.
+    """
+
+    def __init__(self, path: str, size: Tuple[int, int],
+                 min_size: int) -> None:
+        self.size_note = (f'{size[0]}x{size[1]} px, below min_size='
+                          f'{min_size}')
+        super().__init__(f'Image file {path!r} is {self.size_note} (the '
+                         'crop grid)')
+
+
 def pil_to_rgb_array(img: Image.Image) -> np.ndarray:
     """Convert a PIL image of any common mode to RGB ``uint8``.
 
@@ -107,21 +124,33 @@ class LoadRGBImageFromFile(BaseTransform):
     ``s_min`` and output side ``S`` needs a short side of about
     ``S / sqrt(s_min * 3 / 4)`` (224 / sqrt(0.06) = 915 for the paper).
 
+    Tiny images: a side shorter than ``min_size`` raises
+    :class:`ImageTooSmallError` (an :class:`ImageDecodeError`, so the
+    dataset replaces the sample and counts it as broken). With the default 7,
+    every pixel row and column of the image holds at least one cell of the
+    7x7 feature grid of a 224-px view: smaller images have no distinct
+    pixel positions to match.
+
     Args:
         backend_args (dict, optional): Arguments of the mmengine file
             backend (e.g. for object storage). Defaults to None (local).
         min_short_side (int, optional): Draft-decode JPEGs down to this
             short side. Defaults to None (always full size).
+        min_size (int): Smallest width and height accepted. Defaults to 7.
     """
 
     def __init__(self,
                  backend_args: Optional[dict] = None,
-                 min_short_side: Optional[int] = None) -> None:
+                 min_short_side: Optional[int] = None,
+                 min_size: int = 7) -> None:
         if min_short_side is not None and min_short_side < 1:
             raise ValueError(
                 f'min_short_side must be >= 1, got {min_short_side}')
+        if min_size < 1:
+            raise ValueError(f'min_size must be >= 1, got {min_size}')
         self.backend_args = backend_args
         self.min_short_side = min_short_side
+        self.min_size = min_size
 
     def transform(self, results: dict) -> dict:
         """Read and decode ``results['img_path']``.
@@ -139,6 +168,9 @@ class LoadRGBImageFromFile(BaseTransform):
         except Exception as err:
             raise ImageDecodeError(
                 f'Cannot read or decode image file {path!r}: {err}') from err
+        if min(img.shape[:2]) < self.min_size:
+            raise ImageTooSmallError(path, (img.shape[1], img.shape[0]),
+                                     self.min_size)
         results['img'] = img
         results['img_shape'] = img.shape[:2]
         results['ori_shape'] = img.shape[:2]
@@ -147,4 +179,5 @@ class LoadRGBImageFromFile(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}'
                 f'(backend_args={self.backend_args}, '
-                f'min_short_side={self.min_short_side})')
+                f'min_short_side={self.min_short_side}, '
+                f'min_size={self.min_size})')

@@ -38,7 +38,8 @@ def skipped_paths(data_batch: Optional[dict]) -> List[str]:
 
 @HOOKS.register_module()
 class BrokenImageHook(Hook):
-    """Warn once per undecodable image, log the count, stop past a limit.
+    """Warn once per unusable (undecodable or too small) image, log the
+    count, stop past a limit.
 
     The files seen so far are kept in the message hub's runtime info
     (``broken_images``), so they survive a resume; their number is logged
@@ -67,7 +68,7 @@ class BrokenImageHook(Hook):
         known = runner.message_hub.get_info(_INFO_KEY, [])
         new = sorted(set(skipped_paths(data_batch)) - set(known))
         for path in new:
-            runner.logger.warning(f'Skipped an undecodable image: {path}')
+            runner.logger.warning(f'Skipped an unusable image: {path}')
         if new:
             known = sorted(set(known) | set(new))
             runner.message_hub.update_info(_INFO_KEY, known)
