@@ -17,11 +17,12 @@ shape are reported, never silently dropped.
 """
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from torch import Tensor
 
 from .checkpoint import BACKBONE_PREFIX, DDP_PREFIX, strip_prefix
+from .resnet import infer_resnet_depth
 
 _SHOW = 10  # keys listed per kind in a report
 
@@ -168,20 +169,76 @@ def rename_keys(weights: Mapping[str, Tensor],
     return renamed
 
 
+class BackboneMismatchError(ValueError):
+    """A file's backbone is not the model's (depth or tensor shapes)."""
+
+
+def _depth(backbone: Mapping[str, Tensor]) -> Optional[int]:
+    """ResNet depth of backbone weights, None if not a plain ResNet."""
+    try:
+        return infer_resnet_depth(backbone)
+    except ValueError:
+        return None
+
+
+def check_backbone_fits(weights: Mapping[str, Tensor],
+                        model_state: Mapping[str, Tensor],
+                        source: str = 'checkpoint') -> None:
+    """Refuse a file whose backbone has another depth or other shapes.
+
+    Loading the tensors that happen to fit (e.g. ResNet-50 stages into a
+    ResNet-18) would train a half-initialised network without a word.
+
+    Args:
+        weights (Mapping[str, Tensor]): File weights under model names.
+        model_state (Mapping[str, Tensor]): ``model.state_dict()``.
+        source (str): Named in the error. Defaults to 'checkpoint'.
+
+    Raises:
+        BackboneMismatchError: With the depths found and expected and an
+            example tensor.
+    """
+    theirs = strip_prefix(weights, BACKBONE_PREFIX)
+    ours = strip_prefix(model_state, BACKBONE_PREFIX)
+    if not theirs or not ours:
+        return
+    found, expected = _depth(theirs), _depth(ours)
+    shapes = [k for k in sorted(theirs)
+              if k in ours and theirs[k].shape != ours[k].shape]
+    if not shapes and (found is None or expected is None or found == expected):
+        return
+    what = (f'ResNet-{found}, the model ResNet-{expected}'
+            if found and expected else 'other tensor shapes than the model')
+    example = (f'; e.g. backbone.{shapes[0]}: {tuple(theirs[shapes[0]].shape)}'
+               f' in the file, {tuple(ours[shapes[0]].shape)} in the model'
+               if shapes else '')
+    raise BackboneMismatchError(
+        f'{source}: the backbone of the file is {what}{example}. Refusing to '
+        'load only the tensors that happen to fit: set the model to the '
+        "file's depth (e.g. model.backbone.depth) or load a matching file.")
+
+
 def map_to_model(checkpoint: Mapping,
-                 model_state: Mapping[str, Tensor]) -> MappedWeights:
+                 model_state: Mapping[str, Tensor],
+                 source: str = 'checkpoint') -> MappedWeights:
     """Rename a checkpoint's weights to the keys of a model.
 
     Args:
         checkpoint (Mapping): Loaded checkpoint (any recognised layout).
         model_state (Mapping[str, Tensor]): ``model.state_dict()``.
+        source (str): Named in errors. Defaults to 'checkpoint'.
 
     Returns:
         MappedWeights: The fitting weights and the report lists.
+
+    Raises:
+        BackboneMismatchError: If the backbone has another depth or shape.
     """
     weights = unwrap_state_dict(checkpoint)
     source_format = detect_format(weights)
     renamed = rename_keys(weights, source_format)
+    check_backbone_fits({renamed[k]: v for k, v in weights.items()
+                         if k in renamed}, model_state, source)
     state_dict, unmatched = {}, []
     for key, value in weights.items():
         target = renamed.get(key)

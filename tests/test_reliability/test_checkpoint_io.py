@@ -165,6 +165,41 @@ def test_foreign_checkpoint_is_mapped_and_reported(layout, image_root,
     assert layout in text and 'unmatched' in text and 'missing' in text
 
 
+@pytest.mark.parametrize('layout', ['torchvision', 'mmpretrain'])
+def test_backbone_of_another_depth_is_refused(layout, image_root, tmp_path):
+    import torchvision
+
+    from mmpixpro.export import BackboneMismatchError
+    r50 = torchvision.models.resnet50().state_dict()
+    ckpt = r50 if layout == 'torchvision' else {
+        'state_dict': {'backbone.' + k: v for k, v in r50.items()}}
+    path = tmp_path / 'r50.pth'
+    torch.save(ckpt, path)
+    cfg = demo_cfg(image_root, tmp_path / 'work')  # a ResNet-18
+    cfg.load_from = str(path)
+    runner = RUNNERS.build(cfg)
+    with pytest.raises(BackboneMismatchError) as err:
+        runner.train()
+    msg = str(err.value)
+    assert msg.startswith(f'{path}: the backbone of the file is ResNet-50, '
+                          'the model ResNet-18; e.g. backbone.')
+    assert 'model.backbone.depth' in msg
+    assert runner.iter == 0
+    # not even the stem, whose shape is the same in both depths
+    stem = runner.model.state_dict()['backbone.conv1.weight']
+    assert not torch.equal(stem, r50['conv1.weight'])
+
+
+def test_backbone_of_other_width_is_refused():
+    from mmpixpro.export import BackboneMismatchError, map_to_model
+    model = {'backbone.conv1.weight': torch.zeros(64, 3, 7, 7)}
+    wide = {'state_dict': {'backbone.conv1.weight': torch.zeros(32, 3, 7, 7)}}
+    with pytest.raises(BackboneMismatchError,
+                       match=r'other tensor shapes than the model; e.g. '
+                       r'backbone.conv1.weight: \(32, 3, 7, 7\) in the file'):
+        map_to_model(wide, model, 'wide.pth')
+
+
 def test_unknown_layout_is_named(tmp_path):
     from mmpixpro.export import map_to_model
     with pytest.raises(ValueError, match='unrecognised checkpoint layout'):

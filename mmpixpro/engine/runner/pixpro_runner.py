@@ -77,7 +77,7 @@ class PixProRunner(Runner):
                              f'{type(checkpoint).__name__}')
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = get_ori_model(self.model)
-        mapped = map_to_model(checkpoint, model.state_dict())
+        mapped = map_to_model(checkpoint, model.state_dict(), filename)
         model.load_state_dict(mapped.state_dict, strict=False)
         problems = mapped.unmatched or mapped.missing
         self.logger.log(logging.WARNING if problems else logging.INFO,
