@@ -28,13 +28,20 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a model')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='where logs and checkpoints go')
-    parser.add_argument(
+    resume = parser.add_mutually_exclusive_group()
+    resume.add_argument(
         '--resume',
         nargs='?',
         type=str,
         const='auto',
         help='resume from the given checkpoint, or, without a path, from '
-        'the latest checkpoint in the work directory')
+        'the latest checkpoint in the work directory (an error if there is '
+        'none)')
+    resume.add_argument(
+        '--resume-or-start',
+        action='store_true',
+        help='resume from the latest checkpoint in the work directory, or '
+        'start from scratch if there is none (for re-queued jobs)')
     amp = parser.add_mutually_exclusive_group()
     amp.add_argument(
         '--amp',
@@ -85,7 +92,8 @@ def build_config(args: argparse.Namespace) -> Config:
         cfg.work_dir = osp.join('./work_dirs', name)
     check_config(cfg)  # typos and missing keys, before anything is built
     setup_amp(cfg, args.amp)
-    setup_resume(cfg, args.resume)
+    setup_resume(cfg, 'auto' if args.resume_or_start else args.resume,
+                 allow_fresh=args.resume_or_start)
     setup_sync_bn(cfg)
     setup_tensorboard(cfg)
     return cfg
@@ -98,7 +106,7 @@ def build_runner(cfg: Config) -> Runner:
     dataset only when training starts), so a wrong data_root fails in
     seconds with a clear message.
     """
-    check_data_root(cfg)
+    check_data_root(cfg, int(os.environ.get('WORLD_SIZE', 1)))
     if 'runner_type' in cfg:
         return RUNNERS.build(cfg)
     return Runner.from_cfg(cfg)

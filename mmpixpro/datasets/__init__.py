@@ -3,7 +3,8 @@
 # so that mmpixpro's TRANSFORMS finds them by name.
 import mmpretrain.datasets.transforms  # noqa: F401
 
-from .data_root_check import DataRootError, check_data_root
+from .data_root_check import (DataRootError, DatasetTooSmallError,
+                              check_data_root)
 from .image_folder import IMG_EXTENSIONS, UnlabeledImageFolder
 from .samplers import EpochSeedSampler
 from .seeding import pixpro_worker_init_fn, seeded_global_rngs
@@ -12,5 +13,5 @@ from .transforms import *  # noqa: F401,F403
 __all__ = [
     'UnlabeledImageFolder', 'IMG_EXTENSIONS', 'EpochSeedSampler',
     'pixpro_worker_init_fn', 'seeded_global_rngs', 'DataRootError',
-    'check_data_root'
+    'DatasetTooSmallError', 'check_data_root'
 ]

@@ -2,11 +2,12 @@
 from .config_check import ConfigError, check_config
 from .epochs import set_max_epochs
 from .setup_env import register_all_modules
-from .train_setup import (setup_amp, setup_resume, setup_sync_bn,
-                          setup_tensorboard)
+from .train_setup import (NothingToResumeError, latest_checkpoint, setup_amp,
+                          setup_resume, setup_sync_bn, setup_tensorboard)
 
 __all__ = [
     'register_all_modules', 'setup_amp',
     'setup_resume', 'setup_sync_bn', 'setup_tensorboard',
-    'ConfigError', 'check_config', 'set_max_epochs'
+    'ConfigError', 'check_config', 'set_max_epochs', 'NothingToResumeError',
+    'latest_checkpoint'
 ]

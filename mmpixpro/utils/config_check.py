@@ -5,14 +5,17 @@ mmengine reports a misspelt ``type`` as "not in the registry" without
 suggestions, and builds datasets, transforms and hooks only once training
 starts. :func:`check_config` walks the config first and reports, all at
 once: unknown component types (with the registry and the closest
-registered names), unknown arguments (with the component) and missing
-required keys or arguments.
+registered names), unknown arguments (with the component: models,
+transforms, hooks, loops, optimizers, schedulers), missing required keys or
+arguments, and values the Runner would fail on later (batch size, epochs,
+iterations).
 """
 import difflib
 import inspect
 from typing import Any, Iterator, List, Optional, Sequence, Set, Tuple
 
 from mmengine.config import Config
+from mmengine.hooks import CheckpointHook
 from mmengine.registry import Registry
 
 from mmpixpro import registry as R
@@ -22,6 +25,15 @@ REQUIRED_KEYS = ('model', 'train_dataloader', 'train_cfg', 'optim_wrapper')
 REQUIRED_DATALOADER_KEYS = ('dataset', 'sampler', 'batch_size')
 
 _VAR = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+# classes whose ``**kwargs`` take nothing in practice: CheckpointHook hands
+# them to ``Runner.save_checkpoint``, every argument of which it already
+# passes, so any extra key fails at the first save
+CLOSED_KWARGS = (CheckpointHook, )
+# the loop mmengine builds for a train_cfg without ``type``
+DEFAULT_LOOPS = {True: 'EpochBasedTrainLoop', False: 'IterBasedTrainLoop'}
+# train_cfg keys that must be whole numbers >= 1, by loop
+LOOP_COUNTS = {'EpochBasedTrainLoop': 'max_epochs',
+               'IterBasedTrainLoop': 'max_iters'}
 
 
 class ConfigError(ValueError):
@@ -93,7 +105,8 @@ def accepted_args(obj: Any) -> Tuple[Optional[Set[str]], Set[str]]:
             required = {p.name for p in params
                         if p.default is p.empty and p.kind not in _VAR}
         accepted.update(p.name for p in params if p.kind not in _VAR)
-        if not any(p.kind == p.VAR_KEYWORD for p in params):
+        if not any(p.kind == p.VAR_KEYWORD for p in params) or (
+                inspect.isclass(obj) and issubclass(obj, CLOSED_KWARGS)):
             return accepted, required
     return None, required or set()
 
@@ -180,6 +193,24 @@ class _Checker:
                 self.pipeline(value, f'{path}.{key}')
 
 
+def positive_int_problem(value: Any, path: str) -> Optional[str]:
+    """A message if ``value`` is not a whole number >= 1, else None.
+
+    Args:
+        value (Any): A config value (batch size, epochs, iterations).
+        path (str): Its key, for the message.
+
+    Returns:
+        str | None: The problem.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        return (f'{path} must be a whole number >= 1, got {value!r} '
+                f'({type(value).__name__})')
+    if value < 1:
+        return f'{path} must be >= 1, got {value}'
+    return None
+
+
 def _as_list(value: Any) -> list:
     """``value`` as a list (None -> [])."""
     if value is None:
@@ -193,6 +224,21 @@ def _hooks(cfg: Config) -> Iterator[Tuple[str, Any]]:
         yield f'default_hooks.{name}', hook
     for i, hook in enumerate(_as_list(cfg.get('custom_hooks'))):
         yield f'custom_hooks[{i}]', hook
+
+
+def _check_loop(checker: _Checker, train_cfg: Any) -> None:
+    """Check the train loop's type, arguments and length."""
+    if not isinstance(train_cfg, dict):
+        return
+    loop = dict(train_cfg)
+    if 'type' not in loop:
+        loop['type'] = DEFAULT_LOOPS[bool(loop.get('by_epoch', True))]
+    checker.component(loop, R.LOOPS, 'train_cfg',
+                      injected=['runner', 'dataloader', 'by_epoch'])
+    count = LOOP_COUNTS.get(loop['type'])
+    if count and count in loop:
+        problem = positive_int_problem(loop[count], f'train_cfg.{count}')
+        checker.problems += [problem] if problem else []
 
 
 def check_config(cfg: Config) -> None:
@@ -236,6 +282,10 @@ def check_config(cfg: Config) -> None:
                           injected=['optimizer', 'convert_to_iter_based'])
     for path, hook in _hooks(cfg):
         checker.component(hook, R.HOOKS, path)
-    checker.component(cfg.get('train_cfg'), R.LOOPS, 'train_cfg', False)
+    _check_loop(checker, cfg.get('train_cfg'))
+    if isinstance(loader, dict) and 'batch_size' in loader:
+        problem = positive_int_problem(loader['batch_size'],
+                                       'train_dataloader.batch_size')
+        problems += [problem] if problem else []
     if problems:
         raise ConfigError(problems)

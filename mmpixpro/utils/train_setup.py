@@ -1,11 +1,13 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """Turn command-line choices into config changes, shared by the tools."""
 import importlib.util
+import os.path as osp
 import warnings
 from typing import Optional
 
 import torch
 from mmengine.config import Config
+from mmengine.logging import print_log
 
 # mixed-precision wrapper type -> its fp32 counterpart
 FP32_OF = {
@@ -93,23 +95,66 @@ def setup_tensorboard(cfg: Config) -> Config:
     return cfg
 
 
-def setup_resume(cfg: Config, resume: Optional[str]) -> Config:
-    """Apply ``--resume``: ``'auto'`` (latest in work_dir) or a path.
+class NothingToResumeError(FileNotFoundError):
+    """``--resume`` was asked for and there is no checkpoint."""
+
+
+def latest_checkpoint(work_dir: str) -> Optional[str]:
+    """The checkpoint ``work_dir/last_checkpoint`` names, if it exists.
 
     Args:
-        cfg (Config): The full config; changed in place.
+        work_dir (str): A run's work directory.
+
+    Returns:
+        str | None: The path, or None when there is none on disk.
+    """
+    try:
+        with open(osp.join(work_dir, 'last_checkpoint')) as f:
+            path = f.read().strip()
+    except OSError:
+        return None
+    return path if osp.exists(path) else None
+
+
+def setup_resume(cfg: Config, resume: Optional[str],
+                 allow_fresh: bool = False) -> Config:
+    """Apply ``--resume``: ``'auto'`` (latest in work_dir) or a path.
+
+    mmengine starts from scratch without a word when ``resume=True`` finds
+    no checkpoint; here that is an error unless ``allow_fresh`` (the
+    ``--resume-or-start`` option of ``tools/train.py``, for jobs that are
+    re-queued) says a fresh start is fine.
+
+    Args:
+        cfg (Config): The full config, ``work_dir`` set; changed in place.
         resume (str, optional): None (no resume), ``'auto'`` or a
             checkpoint path.
+        allow_fresh (bool): With ``'auto'``, start from scratch when the
+            work dir holds no checkpoint. Defaults to False.
 
     Returns:
         Config: ``cfg``.
+
+    Raises:
+        NothingToResumeError: If there is no checkpoint to resume.
     """
-    if resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
-    elif resume is not None:
-        cfg.resume = True
-        cfg.load_from = resume
+    if resume is None:
+        return cfg
+    if resume != 'auto' and not osp.isfile(resume):
+        raise NothingToResumeError(
+            f'--resume {resume}: the file does not exist')
+    if resume == 'auto' and latest_checkpoint(cfg.work_dir) is None:
+        if not allow_fresh:
+            raise NothingToResumeError(
+                f'--resume: no checkpoint to resume in {cfg.work_dir!r} (no '
+                '"last_checkpoint" file naming an existing checkpoint). To '
+                'start a fresh run, drop --resume; for a job that may or may '
+                'not have a checkpoint, use --resume-or-start.')
+        print_log(f'No checkpoint in {cfg.work_dir!r}: starting from scratch '
+                  '(--resume-or-start).', logger='current')
+        return cfg
+    cfg.resume = True
+    cfg.load_from = None if resume == 'auto' else resume
     return cfg
 
 

@@ -1,7 +1,7 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 from .broken_image_hook import BrokenImageHook, TooManyBrokenImagesError
 from .checkpoint_hook import (NonFiniteStateError, SafeCheckpointHook,
-                              make_checkpoint_plain, newest_checkpoint)
+                              make_checkpoint_plain)
 from .dense_probe_hook import DenseProbeHook
 from .momentum_hook import CosineMomentumHook
 from .non_finite_loss_hook import NonFiniteLossError, NonFiniteLossHook
@@ -10,7 +10,7 @@ from .pixpro_visualization_hook import PixProVisualizationHook
 
 __all__ = [
     'CosineMomentumHook', 'SafeCheckpointHook', 'NonFiniteStateError',
-    'make_checkpoint_plain', 'newest_checkpoint', 'BrokenImageHook',
+    'make_checkpoint_plain', 'BrokenImageHook',
     'TooManyBrokenImagesError', 'NonFiniteLossError', 'NonFiniteLossHook',
     'ParamConsistencyHook', 'DenseProbeHook',
     'PixProVisualizationHook'

@@ -22,7 +22,7 @@ Three things differ from :class:`mmengine.hooks.CheckpointHook`:
 import os
 import os.path as osp
 import re
-from typing import Any, List, Optional
+from typing import Any, List
 
 import numpy as np
 import torch
@@ -33,6 +33,7 @@ from mmengine.logging import HistoryBuffer
 from mmpixpro.export.checkpoint import (TMP_SUFFIX, non_finite_entries,
                                        write_atomically)
 from mmpixpro.registry import HOOKS
+from mmpixpro.utils import latest_checkpoint
 
 LAST_CHECKPOINT = 'last_checkpoint'  # the file mmengine's resume reads
 _SHOW = 5  # non-finite entries named in a message
@@ -40,23 +41,6 @@ _SHOW = 5  # non-finite entries named in a message
 
 class NonFiniteStateError(FloatingPointError):
     """The state to be saved holds NaN or inf values."""
-
-
-def newest_checkpoint(work_dir: str) -> Optional[str]:
-    """The checkpoint ``work_dir/last_checkpoint`` names, if it exists.
-
-    Args:
-        work_dir (str): A run's work directory.
-
-    Returns:
-        str | None: The path, or None when there is none on disk.
-    """
-    try:
-        with open(osp.join(work_dir, LAST_CHECKPOINT)) as f:
-            path = f.read().strip()
-    except OSError:
-        return None
-    return path if osp.exists(path) else None
 
 
 _BUFFER_TAG = '__history_buffer__'
@@ -153,7 +137,7 @@ class SafeCheckpointHook(CheckpointHook):
         bad = non_finite_entries(
             {k: checkpoint.get(k) for k in ('state_dict', 'optimizer')})
         if bad:
-            newest = newest_checkpoint(runner.work_dir) or 'none yet'
+            newest = latest_checkpoint(runner.work_dir) or 'none yet'
             raise NonFiniteStateError(
                 f'Not saving iteration {runner.iter}: {len(bad)} entries '
                 f'hold NaN/inf, e.g. {bad[:_SHOW]}. Newest checkpoint (all '

@@ -7,7 +7,7 @@ from mmengine.optim import OptimWrapperDict
 
 from mmpixpro.engine.optimizers import NonFiniteGuardMixin
 from mmpixpro.registry import HOOKS
-from .checkpoint_hook import newest_checkpoint
+from mmpixpro.utils import latest_checkpoint
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -80,7 +80,7 @@ class NonFiniteLossHook(Hook):
                           for k, v in (outputs or {}).items())
         where = f'iteration {runner.iter + 1} (epoch {runner.epoch + 1})'
         if self.action == 'stop':
-            newest = newest_checkpoint(runner.work_dir) or 'none yet'
+            newest = latest_checkpoint(runner.work_dir) or 'none yet'
             raise NonFiniteLossError(
                 f'Non-finite loss at {where}: {terms}. The step was not '
                 'applied and nothing was saved from it. Newest checkpoint '
