@@ -29,3 +29,9 @@ def test_config_builds_its_model(path):
     # the dataset root can be overridden from the command line
     cfg.merge_from_dict({'train_dataloader.dataset.data_root': '/x'})
     assert cfg.train_dataloader.dataset.data_root == '/x'
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, ROOT))
+def test_config_passes_the_config_check(path):
+    from mmpixpro.utils import check_config
+    check_config(Config.fromfile(path))  # raises ConfigError on a problem
