@@ -8,7 +8,7 @@ from typing import Optional
 import torch
 import torch.distributed as dist
 from mmengine.dist import is_main_process
-from mmengine.runner import Runner
+from mmengine.runner import EpochBasedTrainLoop, Runner
 from mmpretrain.utils import get_ori_model
 
 from mmpixpro.export import (TMP_SUFFIX, KeyMismatchError, map_to_model,
@@ -88,6 +88,25 @@ class PixProRunner(Runner):
                                    mapped.unmatched, [])
         self._has_loaded = True
         return checkpoint
+
+    def resume(self, filename: str, *args, **kwargs) -> None:
+        """mmengine's resume; warns when an epoch-based run resumes from a
+        checkpoint saved in the middle of an epoch."""
+        super().resume(filename, *args, **kwargs)
+        loop = self.train_loop
+        if not isinstance(loop, EpochBasedTrainLoop):
+            return
+        per_epoch = len(loop.dataloader)
+        done = loop.iter - loop.epoch * per_epoch
+        if 0 < done < per_epoch:
+            self.logger.warning(
+                f'{filename} was saved at iteration {loop.iter}, {done} of '
+                f'{per_epoch} iterations into epoch {loop.epoch + 1}. '
+                "mmengine's EpochBasedTrainLoop restarts that epoch from its "
+                f'first batch: this run trains {done} iterations more than '
+                f'{loop.max_iters}, the log counts past it and the schedule '
+                'ends early. Resume from an end-of-epoch checkpoint, or use '
+                'IterBasedTrainLoop, whose mid-epoch resumes are exact.')
 
     def setup_env(self, env_cfg: dict) -> None:
         """Create a gloo process group for CPU runs, then mmengine's setup."""
