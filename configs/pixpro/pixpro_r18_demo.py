@@ -17,26 +17,26 @@ view_pipeline1 = [
     dict(type='RandomResizedCropWithBox', size=crop_size, scale=(0.08, 1.0)),
     dict(type='RandomHorizontalFlipWithBox', prob=0.5),
     dict(
-        type='ColorJitter',
+        type='RandomColorJitter',
         brightness=0.4,
         contrast=0.4,
         saturation=0.2,
         hue=0.1,
         prob=0.8),
-    dict(type='RandomGrayscale', prob=0.2),
+    dict(type='RandomRGBGrayscale', prob=0.2),
     dict(type='RandomGaussianBlur', sigma=(0.1, 2.0), prob=1.0),
 ]
 view_pipeline2 = [
     dict(type='RandomResizedCropWithBox', size=crop_size, scale=(0.08, 1.0)),
     dict(type='RandomHorizontalFlipWithBox', prob=0.5),
     dict(
-        type='ColorJitter',
+        type='RandomColorJitter',
         brightness=0.4,
         contrast=0.4,
         saturation=0.2,
         hue=0.1,
         prob=0.8),
-    dict(type='RandomGrayscale', prob=0.2),
+    dict(type='RandomRGBGrayscale', prob=0.2),
     dict(type='RandomGaussianBlur', sigma=(0.1, 2.0), prob=0.1),
     dict(type='RandomSolarize', threshold=128, prob=0.2),
 ]

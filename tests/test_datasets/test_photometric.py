@@ -5,8 +5,9 @@ import torch
 import torchvision.transforms.functional as TF
 from image_helpers import random_image
 
-from mmpixpro.datasets.transforms import (ColorJitter, RandomGaussianBlur,
-                                          RandomGrayscale, RandomSolarize)
+from mmpixpro.datasets.transforms import (RandomColorJitter,
+                                          RandomGaussianBlur,
+                                          RandomRGBGrayscale, RandomSolarize)
 from mmpixpro.datasets.transforms.functional import (adjust_brightness,
                                                      adjust_contrast,
                                                      adjust_hue,
@@ -54,7 +55,7 @@ def test_primitives_match_torchvision(fn, tv_fn, factor):
 def test_color_jitter_fixed_hue_draws_never_fail(monkeypatch, shift):
     # mmcv's adjust_hue overflows for negative shifts under numpy 2
     monkeypatch.setattr(np.random, 'uniform', lambda lo, hi: shift)
-    jitter = ColorJitter(
+    jitter = RandomColorJitter(
         brightness=0, contrast=0, saturation=0, hue=0.1, prob=1.0)
     for seed in range(50):
         img = random_image(8, 8, seed)
@@ -64,7 +65,7 @@ def test_color_jitter_fixed_hue_draws_never_fail(monkeypatch, shift):
 
 
 def test_color_jitter_random_draws():
-    jitter = ColorJitter(prob=1.0)
+    jitter = RandomColorJitter(prob=1.0)
     img = random_image(8, 8)
     for seed in range(50):
         np.random.seed(seed)
@@ -94,20 +95,20 @@ def test_color_jitter_random_draws():
 
 def test_color_jitter_prob_zero_is_identity():
     img = random_image(8, 8)
-    out = ColorJitter(prob=0.0)(dict(img=img.copy()))['img']
+    out = RandomColorJitter(prob=0.0)(dict(img=img.copy()))['img']
     np.testing.assert_array_equal(out, img)
 
 
 def test_grayscale_luma():
     img = np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255], [10, 20, 30]]],
                    np.uint8)
-    out = RandomGrayscale(prob=1.0)(dict(img=img))['img']
+    out = RandomRGBGrayscale(prob=1.0)(dict(img=img))['img']
     assert out.shape == (1, 4, 3) and out.dtype == np.uint8
     # 0.299*255=76.2, 0.587*255=149.7, 0.114*255=29.1,
     # 0.299*10+0.587*20+0.114*30=18.15
     np.testing.assert_array_equal(out[..., 0], [[76, 150, 29, 18]])
     assert np.all(out == out[..., :1])
-    kept = RandomGrayscale(prob=0.0)(dict(img=img))['img']
+    kept = RandomRGBGrayscale(prob=0.0)(dict(img=img))['img']
     np.testing.assert_array_equal(kept, img)
 
 
@@ -139,11 +140,28 @@ def test_blur():
 
 
 @pytest.mark.parametrize('transform,text', [
-    (ColorJitter(), 'hue=0.1, prob=0.8'),
-    (RandomGrayscale(), 'prob=0.2'),
+    (RandomColorJitter(), 'hue=0.1, prob=0.8'),
+    (RandomRGBGrayscale(), 'prob=0.2'),
     (RandomGaussianBlur(), 'sigma=(0.1, 2.0)'),
     (RandomSolarize(), 'threshold=128'),
 ])
 def test_repr(transform, text):
     assert repr(transform).startswith(type(transform).__name__)
     assert text in repr(transform)
+
+
+def test_upstream_names_keep_their_upstream_meaning():
+    """Names we do not own resolve to mmpretrain's/mmcv's classes, so a
+    pipeline pasted from mmpretrain means what it meant there."""
+    import mmpretrain.datasets.transforms as mmpretrain_transforms
+    from mmcv.transforms import RandomGrayscale as McvGrayscale
+    from mmpretrain.engine.optimizers import LARS as MmpretrainLARS
+
+    from mmpixpro.registry import OPTIMIZERS, TRANSFORMS
+    assert TRANSFORMS.get('ColorJitter') is mmpretrain_transforms.ColorJitter
+    assert TRANSFORMS.get('RandomGrayscale') is McvGrayscale
+    TRANSFORMS.build(dict(type='RandomGrayscale', prob=0.2,
+                          keep_channels=True))  # mmcv's signature
+    assert OPTIMIZERS.get('LARS') is MmpretrainLARS
+    assert TRANSFORMS.get('RandomColorJitter') is RandomColorJitter
+    assert TRANSFORMS.get('RandomRGBGrayscale') is RandomRGBGrayscale

@@ -15,7 +15,7 @@ from mmpixpro.datasets import (EpochSeedSampler, UnlabeledImageFolder,
 VIEW = [
     dict(type='RandomResizedCropWithBox', size=16),
     dict(type='RandomHorizontalFlipWithBox'),
-    dict(type='ColorJitter'),
+    dict(type='RandomColorJitter'),
 ]
 PIPELINE = [
     dict(type='LoadRGBImageFromFile'),

@@ -67,7 +67,7 @@ def test_view_without_crop_box_is_an_error():
     transform = TRANSFORMS.build(
         dict(
             type='TwoViewTransform',
-            view_pipelines=[[dict(type='RandomGrayscale')]] * 2))
+            view_pipelines=[[dict(type='RandomRGBGrayscale')]] * 2))
     with pytest.raises(KeyError, match='crop_box'):
         transform(dict(img=np.zeros((4, 4, 3), np.uint8)))
 

@@ -4,7 +4,7 @@ import torch
 from mmpretrain.models import ResNet
 from torch import nn
 
-from mmpixpro.engine import LARS, lars_excluded
+from mmpixpro.engine import PixProLARS, lars_excluded
 
 
 def tiny_net():
@@ -16,7 +16,7 @@ def tiny_net():
 
 def test_excludes_every_1d_parameter_whatever_its_name():
     net = ResNet(depth=18)
-    opt = LARS(net.parameters(), lr=1.0)
+    opt = PixProLARS(net.parameters(), lr=1.0)
     group = opt.param_groups[0]
     names = {
         name
@@ -34,8 +34,8 @@ def test_excludes_every_1d_parameter_whatever_its_name():
 def test_one_step_by_hand():
     net = tiny_net()
     lr, wd, eta = 0.5, 0.1, 0.001
-    opt = LARS(net.parameters(), lr=lr, momentum=0.9, weight_decay=wd,
-               eta=eta)
+    opt = PixProLARS(net.parameters(), lr=lr, momentum=0.9, weight_decay=wd,
+                     eta=eta)
     params = list(net.parameters())
     for p in params:
         p.grad = torch.full_like(p, 0.3)
@@ -54,7 +54,7 @@ def test_one_step_by_hand():
 
 def test_momentum_buffer_second_step():
     w = nn.Parameter(torch.tensor([1.0, 2.0]))  # 1-D: plain SGD momentum
-    opt = LARS([w], lr=0.1, momentum=0.9, weight_decay=0.5)
+    opt = PixProLARS([w], lr=0.1, momentum=0.9, weight_decay=0.5)
     for _ in range(2):
         w.grad = torch.tensor([1.0, 1.0])
         opt.step()
@@ -64,7 +64,7 @@ def test_momentum_buffer_second_step():
 
 def test_zero_weight_gets_unit_trust_ratio():
     w = nn.Parameter(torch.zeros(2, 2))
-    opt = LARS([w], lr=1.0, momentum=0.0, weight_decay=0.0)
+    opt = PixProLARS([w], lr=1.0, momentum=0.0, weight_decay=0.0)
     w.grad = torch.ones(2, 2)
     opt.step()
     assert torch.allclose(w.detach(), -torch.ones(2, 2))
@@ -72,13 +72,13 @@ def test_zero_weight_gets_unit_trust_ratio():
 
 def test_group_flag_and_switch():
     w = nn.Parameter(torch.ones(2, 2))
-    opt = LARS([dict(params=[w], lars_exclude=True)], lr=1.0, momentum=0.0,
-               weight_decay=1.0)
+    opt = PixProLARS([dict(params=[w], lars_exclude=True)], lr=1.0,
+                     momentum=0.0, weight_decay=1.0)
     w.grad = torch.ones(2, 2)
     opt.step()
     assert torch.allclose(w.detach(), torch.zeros(2, 2))
     b = nn.Parameter(torch.ones(3))
-    opt = LARS([b], lr=1.0, momentum=0.0, exclude_1d=False)
+    opt = PixProLARS([b], lr=1.0, momentum=0.0, exclude_1d=False)
     assert not lars_excluded(b, opt.param_groups[0])
     with pytest.raises(ValueError, match='lr'):
-        LARS([b], lr=-1.0)
+        PixProLARS([b], lr=-1.0)

@@ -4,7 +4,7 @@
 optim_wrapper = dict(
     type='GuardedOptimWrapper',
     optimizer=dict(
-        type='LARS',
+        type='PixProLARS',
         lr=1.0,
         momentum=0.9,
         weight_decay=1e-5,

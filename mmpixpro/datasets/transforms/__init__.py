@@ -1,7 +1,7 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-from .color_jitter import ColorJitter
+from .color_jitter import RandomColorJitter
 from .gaussian_blur import RandomGaussianBlur
-from .grayscale import RandomGrayscale
+from .grayscale import RandomRGBGrayscale
 from .loading import (ImageDecodeError, ImageTooSmallError,
                       LoadRGBImageFromFile)
 from .random_flip import RandomHorizontalFlipWithBox
@@ -13,7 +13,8 @@ from .two_view import TwoViewTransform
 __all__ = [
     'LoadRGBImageFromFile', 'ImageDecodeError', 'ImageTooSmallError',
     'RandomResizedCropWithBox',
-    'get_params', 'crop_to_box', 'RandomHorizontalFlipWithBox', 'ColorJitter',
-    'RandomGrayscale', 'RandomGaussianBlur', 'RandomSolarize',
+    'get_params', 'crop_to_box', 'RandomHorizontalFlipWithBox',
+    'RandomColorJitter',
+    'RandomRGBGrayscale', 'RandomGaussianBlur', 'RandomSolarize',
     'TwoViewTransform'
 ]

@@ -26,7 +26,7 @@ def factor_range(strength: float) -> Optional[Tuple[float, float]]:
 
 
 @TRANSFORMS.register_module()
-class ColorJitter(RandomApply):
+class RandomColorJitter(RandomApply):
     """Randomly change brightness, contrast, saturation and hue (RGB).
 
     torchvision's ``ColorJitter`` semantics, applied with probability

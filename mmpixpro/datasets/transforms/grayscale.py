@@ -7,7 +7,7 @@ from .random_apply import RandomApply
 
 
 @TRANSFORMS.register_module()
-class RandomGrayscale(RandomApply):
+class RandomRGBGrayscale(RandomApply):
     """Convert an RGB image to grayscale with probability ``prob``.
 
     Uses the ITU-R 601-2 luma ``0.299 R + 0.587 G + 0.114 B`` and keeps three

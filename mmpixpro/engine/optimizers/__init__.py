@@ -2,9 +2,9 @@
 from .guarded_optim_wrapper import (GuardedAmpOptimWrapper,
                                     GuardedOptimWrapper, NonFiniteGuardMixin,
                                     all_ranks_finite)
-from .lars import LARS, lars_excluded
+from .lars import PixProLARS, lars_excluded
 
 __all__ = [
-    'LARS', 'lars_excluded', 'GuardedOptimWrapper', 'GuardedAmpOptimWrapper',
-    'NonFiniteGuardMixin', 'all_ranks_finite'
+    'PixProLARS', 'lars_excluded', 'GuardedOptimWrapper',
+    'GuardedAmpOptimWrapper', 'NonFiniteGuardMixin', 'all_ranks_finite'
 ]

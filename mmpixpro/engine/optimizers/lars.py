@@ -27,7 +27,7 @@ def lars_excluded(param: Tensor, group: dict) -> bool:
 
 
 @OPTIMIZERS.register_module()
-class LARS(Optimizer):
+class PixProLARS(Optimizer):
     """LARS (`You et al., 2017 <https://arxiv.org/abs/1708.03888>`_) as used
     by PixPro.
 
