@@ -40,7 +40,7 @@ def test_page_lists_command_machine_and_verdicts(tmp_path):
     out = tmp_path / 'page.md'
     td.write_page(str(out), RESULTS, args, 'python x.py --seeds 0 1')
     text = out.read_text()
-    row = '| fcn-voc12aug | 300 | 2.0 | mIoU | 9.5 +- 0.7 (9.0-10.0) |'
+    row = '| fcn-voc12aug | 300 | 2.0 | 2 | mIoU | 9.5 +- 0.7 (9.0-10.0) |'
     assert row in text
     assert 'Command: `python x.py --seeds 0 1`' in text
     assert '6 min of runs in all' in text
