@@ -51,13 +51,14 @@ DS_HASH := $(shell { cat $(DS_INPUTS) 2>/dev/null; \
 	echo "TORCH_PKGS=$(TORCH_PKGS) MMCV=$(MMCV_VERSION)"; } | sha1sum | cut -c1-12)
 DS_STAMP := $(DS_VENV)/.installed-$(DS_HASH)
 
-.PHONY: help install test demo clean-demo downstream-env test-downstream \
+.PHONY: help install test test-fast demo clean-demo downstream-env test-downstream \
 	downstream-data
 
 help:
 	@echo "targets:"
 	@echo "  install     create $(VENV) with $(PYTHON) and install (skipped when up to date)"
 	@echo "  test        install, then run pytest on tests/"
+	@echo "  test-fast   the same without the tests marked slow (training runs)"
 	@echo "  demo        install, build $(DEMO_DATA) and $(DENSE_DATA), train"
 	@echo "              $(DEMO_CONFIG) (dense probe at iteration 0, epoch 6"
 	@echo "              and the end), plot curves and a similarity map into"
@@ -85,6 +86,10 @@ $(STAMP):
 
 test: $(STAMP)
 	$(VPY) -m pytest tests -q
+
+# everything that does not train through the Runner or a subprocess
+test-fast: $(STAMP)
+	$(VPY) -m pytest tests -q -m "not slow"
 
 demo: $(STAMP)
 	$(VPY) tools/dataset_converters/build_demo_set.py --out $(DEMO_DATA)

@@ -1,10 +1,13 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-"""Helpers shared by the test folders: tiny images, tiny demo configs, logs.
+"""Helpers shared by every test folder: tiny images, tiny models and
+configs, tool runs, logs.
 
-Import as ``from pixpro_testing import ...`` (the repository root is on
-``sys.path`` through ``pythonpath = .`` in setup.cfg).
+Import as ``from pixpro_testing import ...`` (``tests/`` is on ``sys.path``
+through ``tests/conftest.py``). Fixtures built on them are in
+``tests/conftest.py``.
 """
 import glob
+import importlib.util
 import itertools
 import json
 import os
@@ -13,14 +16,21 @@ import subprocess
 import sys
 
 import numpy as np
+import torch
 from mmengine.config import Config
+from mmpretrain.structures import DataSample
 from PIL import Image
 
+from mmpixpro.registry import MODELS
 from mmpixpro.utils import setup_amp
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+TESTS = osp.join(ROOT, 'tests')
+PROBES = osp.join(TESTS, 'test_reliability')  # reliability_probe.py
 _RUN_IDS = itertools.count()
 DEMO = osp.join(ROOT, 'configs', 'pixpro', 'pixpro_r18_demo.py')
+# crop boxes of two views: the whole image and an inner part
+BOXES = torch.tensor([[0.0, 0.0, 1.0, 1.0], [0.2, 0.1, 0.9, 0.8]])
 
 
 # mmdet 3.x FPN(in_channels=[256, 512, 1024, 2048], out_channels=256,
@@ -56,7 +66,7 @@ def subprocess_env(*paths: str, **extra: str) -> dict:
 
 
 def run_train(config, work_dir, options=(), extra=(), timeout: int = 300,
-              paths=()) -> subprocess.CompletedProcess:
+              paths=(PROBES, )) -> subprocess.CompletedProcess:
     """Run tools/train.py in a subprocess (output captured).
 
     Args:
@@ -66,7 +76,8 @@ def run_train(config, work_dir, options=(), extra=(), timeout: int = 300,
         extra (Sequence[str]): More arguments before the options.
         timeout (int): Seconds.
         paths (Sequence[str]): Folders put on ``PYTHONPATH`` after the
-            repository root (e.g. test probes imported by a config).
+            repository root. Defaults to the folder of the test probes
+            (``reliability_probe``) that configs import.
 
     Returns:
         subprocess.CompletedProcess: The finished run.
@@ -213,3 +224,131 @@ def make_voc_set(folder, num_train: int = 6, num_test: int = 4,
 def scalar_rows(work_dir, key: str) -> list:
     """Rows of the newest run's ``scalars.json`` that hold ``key``."""
     return _rows(_scalar_files(work_dir)[-1], key)
+
+
+def random_image(height: int, width: int, seed: int = 0) -> np.ndarray:
+    """Random RGB ``uint8`` image of shape (height, width, 3).
+
+    Args:
+        height (int): Image height.
+        width (int): Image width.
+        seed (int): Seed of the pixel values. Defaults to 0.
+
+    Returns:
+        np.ndarray: The image.
+    """
+    return np.random.default_rng(seed).integers(
+        0, 256, size=(height, width, 3), dtype=np.uint8)
+
+
+def write_image(path,
+                height: int = 48,
+                width: int = 64,
+                seed: int = 0) -> np.ndarray:
+    """Write a random RGB image; the format follows the extension.
+
+    Args:
+        path (str | os.PathLike): Destination; PNG unless it ends with
+            .jpg/.jpeg (PNG keeps pixels exact).
+        height (int): Image height. Defaults to 48.
+        width (int): Image width. Defaults to 64.
+        seed (int): Seed of the pixel values. Defaults to 0.
+
+    Returns:
+        np.ndarray: The image written.
+    """
+    os.makedirs(os.path.dirname(str(path)), exist_ok=True)
+    img = random_image(height, width, seed)
+    is_jpeg = str(path).lower().endswith(('.jpg', '.jpeg'))
+    Image.fromarray(img).save(str(path), format='JPEG' if is_jpeg else 'PNG')
+    return img
+
+
+def tiny_pixpro_cfg(depth: int = 18, hid: int = 64, out: int = 32,
+                    **kwargs) -> dict:
+    """A PixPro config with a ResNet of ``depth`` and a small projector.
+
+    Args:
+        depth (int): ResNet depth. Defaults to 18.
+        hid (int): Projector hidden channels. Defaults to 64.
+        out (int): Projector output channels. Defaults to 32.
+        **kwargs: Replace keys of the model config.
+
+    Returns:
+        dict: The model config.
+    """
+    cfg = dict(
+        type='PixPro',
+        backbone=dict(type='ResNet', depth=depth),
+        neck=dict(
+            type='PixelMLPNeck',
+            in_channels=512 if depth < 50 else 2048,
+            hid_channels=hid,
+            out_channels=out),
+        head=dict(type='PixelPropagationHead', in_channels=out))
+    cfg.update(kwargs)
+    return cfg
+
+
+def build(cfg: dict):
+    """Build a model from its config and initialise its weights."""
+    model = MODELS.build(cfg)
+    model.init_weights()
+    return model
+
+
+def build_trained_like_pixpro(depth: int):
+    """A tiny PixPro whose momentum copy differs from the online network
+    and whose BN statistics are non-trivial, as after training."""
+    model = build(tiny_pixpro_cfg(depth, 16, 8, channels_last=False))
+    with torch.no_grad():
+        for param in model.target_net.parameters():
+            param.add_(torch.randn_like(param))
+        for name, buf in [*model.backbone.named_buffers(),
+                          *model.target_net.named_buffers()]:
+            if name.endswith('running_mean'):
+                buf.normal_()
+            elif name.endswith('running_var'):
+                buf.uniform_(0.5, 2.0)
+    return model
+
+
+def save_training_checkpoint(state_dict, path) -> str:
+    """Write a checkpoint the way the Runner does (state_dict + meta)."""
+    torch.save({'state_dict': state_dict, 'meta': {'epoch': 1}}, str(path))
+    return str(path)
+
+
+def two_views(n: int = 2, size: int = 64, boxes=BOXES):
+    """Random views (two tensors of (n, 3, size, size)) and data samples
+    that carry ``boxes`` as their crop boxes."""
+    inputs = [torch.randn(n, 3, size, size) for _ in range(2)]
+    samples = []
+    for _ in range(n):
+        sample = DataSample()
+        sample.set_field(boxes.clone(), 'crop_boxes')
+        samples.append(sample)
+    return inputs, samples
+
+
+def write_config(path, body: str) -> str:
+    """Write a config that inherits the demo config plus ``body``."""
+    with open(path, 'w') as f:
+        f.write(f'_base_ = [{DEMO!r}]\n{body}')
+    return str(path)
+
+
+def read_log(work_dir) -> str:
+    """Text of the last run's log file."""
+    files = sorted(glob.glob(osp.join(str(work_dir), '*', '*.log')))
+    with open(files[-1]) as f:
+        return f.read()
+
+
+def load_train_tool():
+    """Import tools/train.py as a module."""
+    spec = importlib.util.spec_from_file_location(
+        'mmpixpro_train_tool', osp.join(ROOT, 'tools', 'train.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -3,7 +3,7 @@ import os.path as osp
 
 import pytest
 import torch
-from image_helpers import write_image
+from pixpro_testing import write_image
 from mmengine.config import Config
 
 from mmpixpro.datasets import UnlabeledImageFolder

@@ -4,7 +4,7 @@ import random
 import numpy as np
 import pytest
 import torch
-from image_helpers import write_image
+from pixpro_testing import write_image
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import FUNCTIONS as ROOT_FUNCTIONS
 from torch.utils.data import DataLoader

@@ -2,16 +2,16 @@
 """Tiny PixPro models made by the tests themselves (built once)."""
 import pytest
 import torch
-from export_helpers import build_pixpro
+from pixpro_testing import build_trained_like_pixpro
 
 
 @pytest.fixture(scope='package')
 def pixpro_r50():
     torch.manual_seed(0)
-    return build_pixpro(50)
+    return build_trained_like_pixpro(50)
 
 
 @pytest.fixture(scope='package')
 def pixpro_r18():
     torch.manual_seed(0)
-    return build_pixpro(18)
+    return build_trained_like_pixpro(18)

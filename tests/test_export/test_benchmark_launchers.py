@@ -3,7 +3,7 @@ import importlib.util
 import os.path as osp
 
 import pytest
-from export_helpers import save_training_checkpoint
+from pixpro_testing import save_training_checkpoint
 
 from mmpixpro.export import convert_checkpoint
 

@@ -3,7 +3,7 @@ import importlib.util
 import os.path as osp
 
 import torch
-from export_helpers import save_training_checkpoint
+from pixpro_testing import save_training_checkpoint
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 

@@ -3,7 +3,7 @@ import pickle
 
 import pytest
 import torch
-from export_helpers import save_training_checkpoint
+from pixpro_testing import save_training_checkpoint
 from mmpretrain.models.backbones import ResNet
 
 from mmpixpro.export import (KeyMismatchError, convert_checkpoint,

@@ -1,8 +1,7 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 import pytest
 import torch
-from export_helpers import save_training_checkpoint
-from pixpro_testing import MMDET_MASK_RCNN_FPN
+from pixpro_testing import MMDET_MASK_RCNN_FPN, save_training_checkpoint
 
 from mmpixpro.export import (KeyMismatchError, check_fpn, convert_checkpoint,
                              load_d2_pkl, mmdet_fpn_shapes, verify_export)

@@ -6,7 +6,7 @@ from mmpretrain.models.backbones import ResNet
 from mmpixpro.export import (KeyMismatchError, convert_checkpoint,
                              load_backbone_strict, verify_export)
 
-from export_helpers import save_training_checkpoint
+from pixpro_testing import save_training_checkpoint
 
 # ResNet-50: 53 convs (1 stem + 16 blocks x 3 + 4 shortcuts) without bias,
 # 53 BNs x 5 tensors (weight, bias, running_mean/var, num_batches_tracked)

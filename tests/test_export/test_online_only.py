@@ -3,7 +3,7 @@ import pickle
 
 import pytest
 import torch
-from export_helpers import save_training_checkpoint
+from pixpro_testing import save_training_checkpoint
 
 from mmpixpro.export import (TARGETS, convert_checkpoint, load_d2_pkl,
                              online_weights)

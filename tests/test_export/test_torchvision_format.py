@@ -2,7 +2,7 @@
 import pytest
 import torch
 import torchvision
-from export_helpers import save_training_checkpoint
+from pixpro_testing import save_training_checkpoint
 
 from mmpixpro.export import KeyMismatchError, convert_checkpoint, verify_export
 

@@ -2,7 +2,7 @@
 """Config mistakes are reported before anything is built or trained."""
 import pytest
 from mmengine.runner import Runner
-from reliability_cfg import ROOT, load_train_tool, make_images
+from pixpro_testing import ROOT, load_train_tool, make_images
 
 
 def run_train_tool(tmp_path, monkeypatch, *options, config=None):

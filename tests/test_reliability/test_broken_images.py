@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from mmengine.runner import Runner
 from PIL import Image
-from reliability_cfg import demo_cfg, load_train_tool, read_log, scalar_rows
+from pixpro_testing import (demo_cfg, last_run_rows, load_train_tool,
+                            read_log)
 
 from mmpixpro.registry import RUNNERS
 
@@ -92,6 +93,7 @@ def _corpus_cfg(root, work_dir, max_fraction):
     return cfg
 
 
+@pytest.mark.slow
 def test_training_skips_counts_and_names_broken_files(corpus, tmp_path):
     root, expected = corpus
     runner = RUNNERS.build(_corpus_cfg(root, tmp_path / 'w', 0.5))
@@ -99,7 +101,7 @@ def test_training_skips_counts_and_names_broken_files(corpus, tmp_path):
     assert runner.iter == len(expected) + len(BROKEN)
     skipped = [str(root / 'odd' / n) for n in BROKEN] + [
         f"{root / 'odd' / 'tiny.png'} (1x1 px, below min_size=7)"]
-    rows = scalar_rows(tmp_path / 'w')
+    rows = last_run_rows(tmp_path / 'w')
     assert rows[-1]['broken_images'] == len(skipped)
     log = read_log(tmp_path / 'w')
     assert log.count('Skipped an unusable image: ') == len(skipped)
@@ -109,6 +111,7 @@ def test_training_skips_counts_and_names_broken_files(corpus, tmp_path):
         skipped)
 
 
+@pytest.mark.slow
 def test_too_many_broken_files_stop_the_run(corpus, tmp_path):
     from mmpixpro.engine.hooks import TooManyBrokenImagesError
     root, _ = corpus

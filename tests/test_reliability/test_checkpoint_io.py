@@ -5,19 +5,15 @@ import argparse
 import pytest
 import torch
 from mmengine.fileio.backends.local_backend import LocalBackend
-from reliability_cfg import demo_cfg, make_images
+from pixpro_testing import demo_cfg
 
 from mmpixpro.registry import RUNNERS
 
 
-@pytest.fixture
-def image_root(tmp_path):
-    return make_images(tmp_path / 'images' / 'a', 4).parent
-
-
+@pytest.mark.slow
 def test_interrupted_save_leaves_no_half_written_checkpoint(
-        image_root, tmp_path, monkeypatch):
-    cfg = demo_cfg(image_root, tmp_path / 'work', max_epochs=2)
+        tiny_image_root, tmp_path, monkeypatch):
+    cfg = demo_cfg(tiny_image_root, tmp_path / 'work', max_epochs=2)
     real_put, calls = LocalBackend.put, []
 
     def put_then_crash(self, obj, filepath):
@@ -38,17 +34,18 @@ def test_interrupted_save_leaves_no_half_written_checkpoint(
     assert good['meta']['epoch'] == 1
 
 
+@pytest.mark.slow
 def test_plain_mmengine_checkpoint_is_refused_then_converted(
-        image_root, tmp_path):
+        tiny_image_root, tmp_path):
     from mmpixpro.engine import make_checkpoint_plain
     from mmpixpro.export import CheckpointRefusedError
-    cfg = demo_cfg(image_root, tmp_path / 'work', max_epochs=2)
+    cfg = demo_cfg(tiny_image_root, tmp_path / 'work', max_epochs=2)
     cfg.default_hooks.checkpoint.type = 'CheckpointHook'  # plain mmengine
     killed = RUNNERS.build(cfg)
     killed.train_loop._max_epochs = 1
     killed.train()
     ckpt = str(tmp_path / 'work' / 'epoch_1.pth')
-    cfg = demo_cfg(image_root, tmp_path / 'work', max_epochs=2)
+    cfg = demo_cfg(tiny_image_root, tmp_path / 'work', max_epochs=2)
     cfg.resume, cfg.load_from = True, ckpt
     with pytest.raises(CheckpointRefusedError) as err:
         RUNNERS.build(cfg).train()
@@ -73,12 +70,13 @@ class Payload:
         return exec, (f'open({self.marker!r}, "w").close()', )
 
 
-def test_checkpoint_needing_code_execution_is_refused(image_root, tmp_path):
+def test_checkpoint_needing_code_execution_is_refused(tiny_image_root,
+                                                      tmp_path):
     from mmpixpro.export import CheckpointRefusedError
     marker = tmp_path / 'pwned'
     evil = tmp_path / 'evil.pth'
     torch.save({'state_dict': {}, 'x': Payload(str(marker))}, evil)
-    cfg = demo_cfg(image_root, tmp_path / 'work')
+    cfg = demo_cfg(tiny_image_root, tmp_path / 'work')
     cfg.load_from = str(evil)
     with pytest.raises(CheckpointRefusedError) as err:
         RUNNERS.build(cfg).train()
@@ -92,8 +90,8 @@ def test_allow_list_is_narrow():
     assert SAFE_GLOBALS == (argparse.Namespace, )
 
 
-def _model_state(image_root, tmp_path):
-    cfg = demo_cfg(image_root, tmp_path / 'model')
+def _model_state(tiny_image_root, tmp_path):
+    cfg = demo_cfg(tiny_image_root, tmp_path / 'model')
     return RUNNERS.build(cfg).model.state_dict()
 
 
@@ -105,10 +103,10 @@ def _resnet18_weights():
 
 @pytest.mark.parametrize('layout', ['torchvision', 'mmpretrain',
                                     'pixpro-official', 'mmpixpro'])
-def test_foreign_checkpoint_is_mapped_and_reported(layout, image_root,
+def test_foreign_checkpoint_is_mapped_and_reported(layout, tiny_image_root,
                                                    tmp_path):
     from mmpixpro.export import map_to_model
-    ours = _model_state(image_root, tmp_path)
+    ours = _model_state(tiny_image_root, tmp_path)
     tv = _resnet18_weights()
     if layout == 'torchvision':
         ckpt = tv
@@ -132,7 +130,7 @@ def test_foreign_checkpoint_is_mapped_and_reported(layout, image_root,
         ckpt = {'state_dict': {k: v + 1 for k, v in ours.items()}}
     path = tmp_path / 'foreign.pth'
     torch.save(ckpt, path)
-    cfg = demo_cfg(image_root, tmp_path / 'work')
+    cfg = demo_cfg(tiny_image_root, tmp_path / 'work')
     runner = RUNNERS.build(cfg)  # a PixProRunner: the safe, mapping loader
     runner.load_checkpoint(str(path))
     state = runner.model.state_dict()
@@ -166,7 +164,8 @@ def test_foreign_checkpoint_is_mapped_and_reported(layout, image_root,
 
 
 @pytest.mark.parametrize('layout', ['torchvision', 'mmpretrain'])
-def test_backbone_of_another_depth_is_refused(layout, image_root, tmp_path):
+def test_backbone_of_another_depth_is_refused(layout, tiny_image_root,
+                                              tmp_path):
     import torchvision
 
     from mmpixpro.export import BackboneMismatchError
@@ -175,7 +174,7 @@ def test_backbone_of_another_depth_is_refused(layout, image_root, tmp_path):
         'state_dict': {'backbone.' + k: v for k, v in r50.items()}}
     path = tmp_path / 'r50.pth'
     torch.save(ckpt, path)
-    cfg = demo_cfg(image_root, tmp_path / 'work')  # a ResNet-18
+    cfg = demo_cfg(tiny_image_root, tmp_path / 'work')  # a ResNet-18
     cfg.load_from = str(path)
     runner = RUNNERS.build(cfg)
     with pytest.raises(BackboneMismatchError) as err:
@@ -228,11 +227,11 @@ def test_corrupt_file_is_named_as_corrupt_not_refused(tmp_path, kind):
         load_state_dict(str(bad))
 
 
-def test_corrupt_load_from_fails_before_training(image_root, tmp_path):
+def test_corrupt_load_from_fails_before_training(tiny_image_root, tmp_path):
     from mmpixpro.export import CheckpointCorruptError
     bad = tmp_path / 'cut.pth'
     bad.write_bytes(b'PK\x03\x04' + b'\x00' * 100)
-    cfg = demo_cfg(image_root, tmp_path / 'work')
+    cfg = demo_cfg(tiny_image_root, tmp_path / 'work')
     cfg.load_from = str(bad)
     runner = RUNNERS.build(cfg)
     with pytest.raises(CheckpointCorruptError, match=str(bad)):

@@ -13,8 +13,10 @@ import os.path as osp
 
 import pytest
 import torch
-from reliability_helpers import (make_images, read_scalars, run_train,
-                                 write_config)
+from pixpro_testing import (make_images, rows_by_iter, run_train,
+                            write_config)
+
+pytestmark = pytest.mark.slow  # trains through the Runner or a tool
 
 IMAGES = 6  # batch 2: 3 iterations per epoch
 ITERS = 5
@@ -87,7 +89,7 @@ def test_every_iteration_logs_the_same_values(runs):
     tmp, resumed = runs
     assert f'Advance dataloader {STOP} steps' in resumed.stderr + \
         resumed.stdout
-    full, part = read_scalars(tmp / 'full'), read_scalars(tmp / 'part')
+    full, part = rows_by_iter(tmp / 'full'), rows_by_iter(tmp / 'part')
     assert sorted(full) == list(range(1, ITERS + 1))
     assert sorted(part) == list(range(STOP + 1, ITERS + 1))
     for it in range(STOP + 1, ITERS + 1):
@@ -116,7 +118,7 @@ def test_final_checkpoints_are_equal(runs):
     n_params = assert_tensors_equal(state, part['state_dict'], 'state_dict')
     assert n_params == len(state)
     n_optim = assert_tensors_equal(full['optimizer'], part['optimizer'],
-                                   'optimizer')
+                              'optimizer')
     assert n_optim > 0  # momentum buffers of the optimiser were compared
     assert_tensors_equal(full['param_schedulers'], part['param_schedulers'],
                          'param_schedulers')
@@ -128,7 +130,7 @@ def test_final_checkpoints_are_equal(runs):
 
 
 def test_mid_epoch_resume_of_epoch_loop_warns(tmp_path):
-    from reliability_cfg import demo_cfg, read_log
+    from pixpro_testing import demo_cfg, read_log
 
     from mmpixpro.registry import RUNNERS
     root = make_images(tmp_path / 'images' / 'a', IMAGES).parent

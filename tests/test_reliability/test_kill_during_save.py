@@ -18,8 +18,8 @@ import time
 
 import pytest
 import torch
-from reliability_helpers import (HERE, ROOT, make_images, subprocess_env,
-                                 write_config)
+from pixpro_testing import (PROBES, ROOT, make_images, subprocess_env,
+                            write_config)
 from test_exact_resume import assert_tensors_equal
 
 from mmpixpro.export import safe_load
@@ -49,7 +49,7 @@ def start(config, work_dir, data_root, keep, resume, *options):
            '--work-dir', str(work_dir), *(['--resume'] if resume else []),
            '--cfg-options', f'train_dataloader.dataset.data_root={data_root}',
            f'default_hooks.checkpoint.max_keep_ckpts={keep}', *options]
-    return subprocess.Popen(cmd, cwd=ROOT, env=subprocess_env(ROOT, HERE),
+    return subprocess.Popen(cmd, cwd=ROOT, env=subprocess_env(ROOT, PROBES),
                             stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
 

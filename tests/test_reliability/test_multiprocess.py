@@ -16,11 +16,13 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.model import convert_sync_batchnorm
-from reliability_helpers import (DEMO, HERE, ROOT, make_images,
-                                 read_scalars, subprocess_env, write_config)
+from pixpro_testing import (DEMO, PROBES, ROOT, make_images,
+                            rows_by_iter, subprocess_env, write_config)
 
 from mmpixpro.registry import MODELS
 from mmpixpro.utils import setup_sync_bn
+
+pytestmark = pytest.mark.slow  # trains through the Runner or a tool
 
 DIST = osp.join(ROOT, 'tools', 'dist_train.sh')
 
@@ -51,7 +53,7 @@ def test_two_gloo_processes_agree(tmp_path):
     root = make_images(tmp_path / 'images' / 'a', 4)
     config = write_config(tmp_path / 'cfg.py', BODY)
     work = tmp_path / 'work'
-    env = subprocess_env(HERE, PYTHON=sys.executable, PORT=str(free_port()),
+    env = subprocess_env(PROBES, PYTHON=sys.executable, PORT=str(free_port()),
                          OMP_NUM_THREADS='1')
     proc = subprocess.run(
         ['bash', DIST, config, '2', '--work-dir', str(work),
@@ -62,7 +64,7 @@ def test_two_gloo_processes_agree(tmp_path):
     assert proc.returncode == 0, log[-4000:]
     assert 'sync_bn' in log and 'needs CUDA' in log  # the CPU fallback
     assert log.count('Parameters agree across 2 ranks at iteration') == 2
-    assert sorted(read_scalars(work)) == [1, 2]
+    assert sorted(rows_by_iter(work)) == [1, 2]
     states = [torch.load(work / f'rank{r}.pth', weights_only=True)
               for r in (0, 1)]
     for state in states:

@@ -3,7 +3,7 @@
 import pytest
 import torch
 from mmengine.hooks import Hook
-from reliability_cfg import demo_cfg, make_images
+from pixpro_testing import demo_cfg, make_images
 
 from mmpixpro.registry import RUNNERS
 
@@ -45,6 +45,7 @@ def _finite(state_dict):
     return all(torch.isfinite(v.float()).all() for v in state_dict.values())
 
 
+@pytest.mark.slow
 def test_nan_loss_stops_with_iteration_and_terms(tmp_path):
     runner = _runner(tmp_path, 'stop')
     with pytest.raises(FloatingPointError) as err:
@@ -74,6 +75,7 @@ class PoisonRunningVarAt(Hook):
             runner.model.backbone.bn1.running_var[0] = float('inf')
 
 
+@pytest.mark.slow
 def test_non_finite_state_is_never_saved(tmp_path):
     from mmpixpro.engine import NonFiniteStateError
     runner = _runner(tmp_path, 'stop')
@@ -105,6 +107,7 @@ def test_non_finite_entries_names_every_bad_value():
     assert non_finite_entries({'state_dict': {'b': torch.zeros(2)}}) == []
 
 
+@pytest.mark.slow
 def test_skip_option_skips_the_step_and_goes_on(tmp_path):
     runner = _runner(tmp_path, 'skip')
     runner.train()

@@ -10,9 +10,10 @@ import pytest
 import torch
 from pixpro_testing import ROOT, subprocess_env
 
-from mmpixpro.utils.benchmark import (format_table, gflop_per_image,
-                                      machine_info, resolve_config_path,
-                                      synthetic_batch, time_rounds)
+sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis_tools'))
+from benchmark_harness import (format_table, gflop_per_image,  # noqa: E402
+                               machine_info, resolve_config_path,
+                               synthetic_batch, time_rounds)
 
 
 def run_tool(*args):
@@ -25,6 +26,7 @@ def run_tool(*args):
     return proc.stdout
 
 
+@pytest.mark.slow
 def test_two_steps_of_every_model(tmp_path):
     out = tmp_path / 'bench.json'
     stdout = run_tool('--depth', '18', '--size', '64', '--batch', '2',
@@ -59,6 +61,7 @@ def test_two_steps_of_every_model(tmp_path):
     assert '| pixpro (mmpixpro) |' in stdout
 
 
+@pytest.mark.slow
 def test_data_mode(tmp_path):
     from PIL import Image
     for i in range(4):

@@ -14,6 +14,8 @@ import sys
 import pytest
 from pixpro_testing import ROOT, subprocess_env
 
+pytestmark = pytest.mark.slow  # trains through the Runner or a tool
+
 SCRIPT = os.path.join(ROOT, 'tools', 'benchmarks', 'gpu_check.sh')
 
 

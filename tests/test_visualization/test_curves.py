@@ -124,6 +124,7 @@ def run_tool(*args):
                           capture_output=True, text=True, cwd=str(REPO))
 
 
+@pytest.mark.slow
 def test_plot_curves_cli(tmp_path):
     write_run(tmp_path / 'a', '20240101_000000', LINES)
     write_run(tmp_path / 'b', '20240101_000000', LINES[:3])

@@ -19,15 +19,13 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
 
 import torch  # noqa: E402
+from benchmark_harness import (BarePixProStep, allocated,  # noqa: E402
+                               as_dict, build_from_config, format_table,
+                               gflop_per_image, machine_info, matmul_gflops,
+                               model_step, synthetic_batch, time_dataloader,
+                               time_rounds)
 
 from mmpixpro.utils import register_all_modules  # noqa: E402
-from mmpixpro.utils.benchmark import (BarePixProStep,  # noqa: E402
-                                      allocated, as_dict,
-                                      build_from_config, format_table,
-                                      gflop_per_image, machine_info,
-                                      matmul_gflops, model_step,
-                                      synthetic_batch, time_dataloader,
-                                      time_rounds)
 
 PIXPRO = 'configs/pixpro/pixpro_r50_8xb128.py'
 BYOL = 'mmpretrain::byol/byol_resnet50_16xb256-coslr-200e_in1k.py'

@@ -1,5 +1,6 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-"""Timing of train steps and of the data pipeline, for side-by-side tables.
+"""Timing of train steps and of the data pipeline, for side-by-side tables
+(the library of ``benchmark.py`` beside it).
 
 Every model is timed in the same process, on the same device, with the same
 synthetic batch: two uint8 views of ``size x size`` and crop boxes (which
@@ -20,7 +21,11 @@ from mmengine.logging import MessageHub
 from mmengine.model import revert_sync_batchnorm
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import DefaultScope
+from mmengine.runner import Runner
 from mmpretrain.structures import DataSample
+
+from mmpixpro.registry import MODELS
+from mmpixpro.utils import setup_amp
 from torch import nn
 
 
@@ -301,13 +306,11 @@ def build_from_config(config: str,
     Returns:
         tuple: ``(model, optim_wrapper)``.
     """
-    from mmpixpro.utils.train_setup import setup_amp
     cfg = Config.fromfile(resolve_config_path(config))
     if overrides:
         cfg.merge_from_dict(overrides)
     setup_amp(cfg, amp if device.type == 'cuda' else False)
     with DefaultScope.overwrite_default_scope(scope):
-        from mmpixpro.registry import MODELS
         model = revert_sync_batchnorm(MODELS.build(cfg.model))
         model.init_weights()
         model.to(device)
@@ -458,7 +461,6 @@ def time_dataloader(config: str, data_root: str, num_workers: int,
     Returns:
         dict: ``workers``, ``img_per_s`` and ``img_per_s_per_core``.
     """
-    from mmengine.runner import Runner
     cfg = Config.fromfile(config)
     loader_cfg = copy.deepcopy(cfg.train_dataloader)
     loader_cfg.dataset.data_root = data_root

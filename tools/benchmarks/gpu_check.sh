@@ -84,8 +84,8 @@ step benchmark $py tools/analysis_tools/benchmark.py --depth "$depth" \
     --models pixpro byol densecl bare bare-nchw \
     --out "$out/benchmark_${device}_r${depth}_${size}.json"
 step tests $py -m pytest -q -p no:cacheprovider \
-    tests/test_models/test_pixpro_algorithm.py \
-    tests/test_runtime/test_train_tool.py -k 'speed or bf16 or r50'
+    tests/test_models/test_algorithms/test_pixpro_algorithm.py \
+    tests/test_tools/test_train_tool.py -k 'speed or bf16 or r50'
 max_workers=${workers##* }
 step train $py tools/train.py configs/pixpro/pixpro_r50_8xb128.py \
     --work-dir "${GPU_CHECK_WORK_DIR:-/tmp/gpu_check_train}" --cfg-options \

@@ -40,8 +40,8 @@ class PixProLARS(Optimizer):
 
     Unlike mmpretrain's ``LARS`` this decides the exclusion by tensor
     dimension (not by parameter name), puts the weight decay inside the norm
-    of the trust ratio as the spec says, and never calls ``.item()`` (no
-    device synchronisation per parameter).
+    of the trust ratio (as the official PixPro code does), and never calls
+    ``.item()`` (no device synchronisation per parameter).
 
     Args:
         params (Iterable): Parameters or parameter groups.

@@ -21,7 +21,7 @@ class PixPro(BaseSelfSupervisor):
     loss (head); a momentum copy of backbone + projector gives the targets.
     Each view goes through the networks on its own (BN statistics per view).
     The momentum ``m`` is set every iteration by
-    :class:`mmpixpro.engine.PixProMomentumHook` from the Runner's global
+    :class:`mmpixpro.engine.CosineMomentumHook` from the Runner's global
     iteration; the EMA step runs once per iteration before the targets are
     computed. When the neck returns several levels (e.g. on an FPN), the
     loss is averaged over levels.
@@ -44,7 +44,7 @@ class PixPro(BaseSelfSupervisor):
             network as one batch of 2N (one call instead of two, faster for
             small batches) instead of view by view. This changes the BN
             statistics of the target (computed over both views), so it is
-            off by default: the spec normalises each view on its own.
+            off by default: the paper's recipe normalises each view on its own.
             Defaults to False.
         fpn (dict, optional): A feature pyramid between the backbone and the
             projector (head-network pretraining), e.g. :class:`FPN`; the

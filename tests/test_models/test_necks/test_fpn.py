@@ -5,8 +5,8 @@ import torch.nn.functional as F
 
 from mmpixpro.models import FPN
 from mmpixpro.models.utils import bin_centers
-from pixpro_testing import MMDET_MASK_RCNN_FPN
-from variant_helpers import build, small_pixpro_cfg, two_views
+from pixpro_testing import (MMDET_MASK_RCNN_FPN, build, tiny_pixpro_cfg,
+                            two_views)
 
 # RetinaNet: FPN(in_channels=[256, 512, 1024, 2048], out_channels=256,
 # start_level=1, add_extra_convs='on_input', num_outs=5): C3-C5, P3-P7
@@ -60,7 +60,7 @@ def test_fpn_outputs_and_extra_levels():
 
 def fpn_pixpro(in_index):
     return build(
-        small_pixpro_cfg(
+        tiny_pixpro_cfg(
             backbone=dict(type='ResNet', depth=18, out_indices=(0, 1, 2, 3)),
             fpn=dict(
                 type='FPN',

@@ -66,6 +66,7 @@ def assert_png(path: Path):
         return img.size
 
 
+@pytest.mark.slow
 def test_cli_end_to_end_with_img(assets, tmp_path):
     out = tmp_path / 'sim.png'
     proc = subprocess.run(

@@ -6,11 +6,13 @@ import os.path as osp
 import re
 import sys
 
+import pytest
 from mmengine.config import Config
 
-from mmpixpro.registry import MODELS
+from mmpixpro.registry import MODELS, RUNNERS
 from mmpixpro.utils import setup_amp
-from mmpixpro.registry import RUNNERS
+
+pytestmark = pytest.mark.slow  # trains through the Runner or a tool
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 PAGE = osp.join(ROOT, 'docs', 'en', 'write_your_own_variant.md')

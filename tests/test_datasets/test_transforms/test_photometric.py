@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 import torchvision.transforms.functional as TF
-from image_helpers import random_image
+from pixpro_testing import random_image
 
 from mmpixpro.datasets.transforms import (RandomColorJitter,
                                           RandomGaussianBlur,

@@ -12,6 +12,8 @@ from mmengine.config import Config
 from mmpixpro.utils import setup_amp
 from mmpixpro.registry import RUNNERS
 
+pytestmark = pytest.mark.slow  # trains through the Runner or a tool
+
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 CONFIGS = [
     'pixcontrast/pixcontrast_r50_8xb128.py',

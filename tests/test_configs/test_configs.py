@@ -6,10 +6,10 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 from mmengine.model import revert_sync_batchnorm
+from pixpro_testing import ROOT
 
 from mmpixpro.registry import MODELS
 
-ROOT = osp.join(osp.dirname(__file__), '..')
 CONFIGS = sorted(
     p for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
                          recursive=True)

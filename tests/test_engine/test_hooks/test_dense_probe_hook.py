@@ -35,6 +35,7 @@ def voc(tmp_path_factory):
     return make_voc_set(tmp_path_factory.mktemp('voc'))
 
 
+@pytest.mark.slow
 def test_probes_initial_weights_each_epoch_and_logs(tmp_path, voc):
     runner = run(tmp_path, 'probe', [probe_hook(voc)])
     rows = scalar_rows(runner.work_dir, 'probe/mIoU')
@@ -55,6 +56,7 @@ def test_probes_initial_weights_each_epoch_and_logs(tmp_path, voc):
     assert runner.model.training
 
 
+@pytest.mark.slow
 def test_probe_does_not_change_training(tmp_path, voc):
     with_probe = run(tmp_path, 'a', [probe_hook(voc)])
     without = run(tmp_path, 'b', [])
@@ -64,6 +66,7 @@ def test_probe_does_not_change_training(tmp_path, voc):
     assert losses_a == losses_b
 
 
+@pytest.mark.slow
 def test_iteration_interval_and_last_iteration(tmp_path, voc):
     hook = probe_hook(voc, interval=3, by_epoch=False, before_train=False)
     runner = run(tmp_path, 'iters', [hook])
@@ -107,6 +110,7 @@ def test_summary_has_verdict_only_with_initial_probe():
     assert len(probe_summary([dict(first, iter=4), last])) == 2
 
 
+@pytest.mark.slow
 def test_missing_data_root_with_warn_trains_without_probe(tmp_path):
     runner = run(tmp_path, 'warn',
                  [probe_hook(tmp_path / 'no_such_set', on_missing='warn')])

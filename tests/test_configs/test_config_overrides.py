@@ -8,7 +8,7 @@ import torch
 from mmengine.config import Config
 from mmengine.logging import MessageHub
 
-from variant_helpers import build, two_views
+from pixpro_testing import build, two_views
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 

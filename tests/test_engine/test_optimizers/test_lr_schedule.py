@@ -6,8 +6,9 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import PARAM_SCHEDULERS
+from pixpro_testing import ROOT
 
-CONFIGS = osp.join(osp.dirname(__file__), '..', '..', 'configs')
+CONFIGS = osp.join(ROOT, 'configs')
 
 
 def lr_trace(config: str, epoch_length: int, base_lr: float):

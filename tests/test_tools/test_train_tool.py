@@ -8,6 +8,8 @@ import pytest
 import torch
 from pixpro_testing import run_train
 
+pytestmark = pytest.mark.slow  # trains through the Runner or a tool
+
 
 def test_r50_paper_config_one_iteration(tiny_image_root, tmp_path):
     work = tmp_path / 'r50'

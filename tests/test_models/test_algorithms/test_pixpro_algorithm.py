@@ -5,10 +5,11 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmpretrain.structures import DataSample
+from pixpro_testing import ROOT
 
 from mmpixpro.registry import MODELS
 
-CONFIGS = osp.join(osp.dirname(__file__), '..', '..', 'configs')
+CONFIGS = osp.join(ROOT, 'configs')
 
 
 def small_pixpro(**kwargs):
@@ -66,7 +67,7 @@ def test_loss_is_finite_and_momentum_is_applied_first():
     model.momentum = 0.9
     loss = model.loss(inputs, samples)['loss']
     # at init the value transform g is random, so the sign is not fixed:
-    # the loss turns negative once trained (see tests/test_runtime)
+    # the loss turns negative once trained (see tests/test_engine/test_runner)
     assert torch.isfinite(loss) and -4.0 <= loss.item() <= 4.0
     for t, before, o in zip(model.target_net.parameters(), t0,
                             model.online_parameters()):

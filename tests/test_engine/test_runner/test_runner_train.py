@@ -10,6 +10,8 @@ from pixpro_testing import demo_cfg, last_run_rows, rows_by_iter
 
 from mmpixpro.registry import RUNNERS
 
+pytestmark = pytest.mark.slow  # trains through the Runner or a tool
+
 
 def test_demo_config_trains_three_iterations(tiny_image_root, tmp_path):
     # 4 images, batch 2, drop_last -> 2 iterations per epoch; stop at 3

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from mmpixpro.models import InstanceBranchHead
-from variant_helpers import build, small_pixpro_cfg, two_views
+from pixpro_testing import build, tiny_pixpro_cfg, two_views
 
 
 def test_instance_head_value_on_a_constructed_pair():
@@ -27,7 +27,7 @@ def test_instance_head_value_on_a_constructed_pair():
 
 
 def instance_cfg(alpha=1.0):
-    return small_pixpro_cfg(
+    return tiny_pixpro_cfg(
         type='PixProInstance',
         instance_neck=dict(
             type='PixelMLPNeck',

@@ -1,7 +1,7 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 import numpy as np
 import pytest
-from image_helpers import random_image
+from pixpro_testing import random_image
 
 from mmpixpro.datasets.transforms import (RandomHorizontalFlipWithBox,
                                           RandomResizedCropWithBox,

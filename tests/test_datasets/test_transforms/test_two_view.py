@@ -4,16 +4,15 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from image_helpers import write_image
 from mmcv.transforms import Compose
 from mmengine.config import Config
 from mmengine.dataset import default_collate
+from pixpro_testing import ROOT, write_image
 
 from mmpixpro.registry import TRANSFORMS
 
-CONFIG = osp.join(
-    osp.dirname(__file__), '..', '..', 'configs', '_base_', 'datasets',
-    'imagenet_pixpro.py')
+CONFIG = osp.join(ROOT, 'configs', '_base_', 'datasets',
+                  'imagenet_pixpro.py')
 
 
 def build_pipeline(cfg_list):

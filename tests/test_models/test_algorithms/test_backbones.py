@@ -6,7 +6,7 @@ import torch
 from mmpretrain.models import ResNet
 
 from mmpixpro.models.utils import probe_feature_channels
-from variant_helpers import build, small_pixpro_cfg, two_views
+from pixpro_testing import build, tiny_pixpro_cfg, two_views
 
 
 @pytest.mark.parametrize('backbone,channels,grid', [
@@ -17,10 +17,11 @@ from variant_helpers import build, small_pixpro_cfg, two_views
     (dict(type='ConvNeXt', arch='atto', gap_before_final_norm=False), 320,
      2),
 ])
+@pytest.mark.slow
 def test_pixpro_on_any_feature_map_backbone(backbone, channels, grid):
     torch.manual_seed(0)
     model = build(
-        small_pixpro_cfg(
+        tiny_pixpro_cfg(
             backbone=backbone,
             neck=dict(
                 type='PixelMLPNeck',

@@ -58,6 +58,7 @@ def png_size(path):
         return img.size
 
 
+@pytest.mark.slow
 def test_pictures_only_at_the_interval_with_known_size(tmp_path):
     # 4 images, batch 2, 2 epochs: iterations 1..4; pictures at 2 and 4
     cfg = tiny_cfg(tmp_path, max_epochs=2)
