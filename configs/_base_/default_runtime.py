@@ -19,8 +19,6 @@ default_hooks = dict(
     non_finite_loss=dict(type='NonFiniteLossHook', action='stop'),
     # undecodable images are skipped, counted and bounded
     broken_images=dict(type='BrokenImageHook', max_fraction=0.01),
-    # multi-process runs: check the replicas agree
-    param_consistency=dict(type='ParamConsistencyHook', interval=1000),
 )
 
 env_cfg = dict(

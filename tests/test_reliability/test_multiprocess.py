@@ -33,8 +33,7 @@ train_cfg = dict(max_epochs=2)
 train_dataloader = dict(batch_size=2, num_workers=0,
                         persistent_workers=False)
 default_hooks = dict(logger=dict(interval=1),
-                     checkpoint=dict(interval=2, max_keep_ckpts=1),
-                     param_consistency=dict(interval=1))
+                     checkpoint=dict(interval=2, max_keep_ckpts=1))
 custom_hooks = [dict(type='CosineMomentumHook'),
                 dict(type='TestDumpStateHook')]
 """
@@ -63,7 +62,6 @@ def test_two_gloo_processes_agree(tmp_path):
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-4000:]
     assert 'sync_bn' in log and 'needs CUDA' in log  # the CPU fallback
-    assert log.count('Parameters agree across 2 ranks at iteration') == 2
     assert sorted(rows_by_iter(work)) == [1, 2]
     states = [torch.load(work / f'rank{r}.pth', weights_only=True)
               for r in (0, 1)]

@@ -5,13 +5,12 @@ from .checkpoint_hook import (NonFiniteStateError, SafeCheckpointHook,
 from .dense_probe_hook import DenseProbeHook
 from .momentum_hook import CosineMomentumHook
 from .non_finite_loss_hook import NonFiniteLossError, NonFiniteLossHook
-from .param_consistency_hook import ParamConsistencyHook
 from .pixpro_visualization_hook import PixProVisualizationHook
 
 __all__ = [
     'CosineMomentumHook', 'SafeCheckpointHook', 'NonFiniteStateError',
     'make_checkpoint_plain', 'BrokenImageHook',
     'TooManyBrokenImagesError', 'NonFiniteLossError', 'NonFiniteLossHook',
-    'ParamConsistencyHook', 'DenseProbeHook',
+    'DenseProbeHook',
     'PixProVisualizationHook'
 ]
