@@ -1,49 +1,11 @@
-# BYOL (https://arxiv.org/abs/2006.07733) on the PixPro pipeline: mmpretrain's
-# BYOL, ResNet-50, the same two coordinate-aware views (their crop boxes are
-# packed and simply unused), the same LARS schedule, batch, epochs and bf16 as
-# configs/pixpro/pixpro_r50_8xb128.py. Only the algorithm differs.
-_base_ = ['../pixpro/pixpro_r50_8xb128.py']
-
-model = dict(
-    _delete_=True,
-    type='BYOL',
-    # mmengine's EMA convention: target = (1 - m) * target + m * online, so
-    # m = 0.01 is the paper's tau = 0.99; CosineEMA anneals it to 0 (tau = 1)
-    # with the Runner's iteration, like PixPro's momentum
-    base_momentum=0.01,
-    data_preprocessor=dict(
-        type='SelfSupDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        to_rgb=False),
-    backbone=dict(
-        type='ResNet',
-        depth=50,
-        norm_cfg=dict(type='SyncBN'),
-        zero_init_residual=False),
-    neck=dict(
-        type='NonLinearNeck',
-        in_channels=2048,
-        hid_channels=4096,
-        out_channels=256,
-        num_layers=2,
-        with_bias=True,
-        with_last_bn=False,
-        with_avg_pool=True,
-        norm_cfg=dict(type='SyncBN')),
-    head=dict(
-        type='LatentPredictHead',
-        predictor=dict(
-            type='NonLinearNeck',
-            in_channels=256,
-            hid_channels=4096,
-            out_channels=256,
-            num_layers=2,
-            with_bias=True,
-            with_last_bn=False,
-            with_avg_pool=False,
-            norm_cfg=dict(type='SyncBN')),
-        loss=dict(type='CosineSimilarityLoss')))
-
-# BYOL's CosineEMA schedules its own momentum: no CosineMomentumHook
-custom_hooks = []
+# BYOL on the PixPro pipeline: mmpretrain's BYOL, ResNet-50, the same two
+# coordinate-aware views (their crop boxes are packed and simply unused), the
+# same LARS schedule, batch, epochs and bf16 as
+# configs/pixpro/pixpro_r50_8xb128.py. Only the algorithm differs; BYOL's
+# CosineEMA schedules its own momentum (no CosineMomentumHook).
+_base_ = [
+    '../_base_/models/byol_r50.py',
+    '../_base_/datasets/imagenet_pixpro.py',
+    '../_base_/schedules/lars_coslr-100e.py',
+    '../_base_/default_runtime.py',
+]

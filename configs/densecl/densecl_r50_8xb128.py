@@ -1,21 +1,13 @@
-# DenseCL (https://arxiv.org/abs/2011.09157) on the PixPro pipeline:
-# mmpretrain's DenseCL, ResNet-50, the MoCo v2 config of this library (same
-# views, batch, epochs, SGD recipe) with the dense head; the loss weight
-# lambda = 0.5 is held at 0 for the first 1000 iterations (mmpretrain's
-# DenseCLHook, named with its scope: mmpixpro does not import
+# DenseCL on the PixPro pipeline: mmpretrain's DenseCL, ResNet-50, the views,
+# batch, epochs and SGD recipe of configs/mocov2/mocov2_r50_8xb128.py; the
+# loss weight lambda = 0.5 is held at 0 for the first 1000 iterations
+# (mmpretrain's DenseCLHook, named with its scope: mmpixpro does not import
 # mmpretrain.engine, so the plain name is not found).
-_base_ = ['../mocov2/mocov2_r50_8xb128.py']
-
-model = dict(
-    type='DenseCL',
-    loss_lambda=0.5,
-    neck=dict(
-        _delete_=True,
-        type='DenseCLNeck',
-        in_channels=2048,
-        hid_channels=2048,
-        out_channels=128,
-        num_grid=None))
+_base_ = [
+    '../_base_/models/densecl_r50.py',
+    '../_base_/datasets/imagenet_pixpro.py',
+    '../_base_/schedules/sgd_coslr-100e.py',
+    '../_base_/default_runtime.py',
+]
 
 custom_hooks = [dict(type='mmpretrain.DenseCLHook', start_iters=1000)]
-find_unused_parameters = True

@@ -1,20 +1,8 @@
-# PixPro + instance branch (PixPro paper, Sec. 3.4), alpha = 1: per-pixel
-# instance projector 2048-4096-256 and predictor 256-4096-256 on C5, then
-# average pooling; BYOL-style loss -2 cos, symmetric, added with weight alpha.
-_base_ = ['./pixpro_r50_8xb128.py']
-
-model = dict(
-    type='PixProInstance',
-    instance_neck=dict(
-        type='PixelMLPNeck',
-        in_channels=2048,
-        hid_channels=4096,
-        out_channels=256,
-        norm_cfg=dict(type='SyncBN')),
-    instance_head=dict(
-        type='InstanceBranchHead',
-        in_channels=256,
-        hid_channels=4096,
-        out_channels=256,
-        norm_cfg=dict(type='SyncBN'),
-        loss_weight=1.0))
+# PixPro + instance branch, ResNet-50, ImageNet-1k, 100 epochs (see
+# configs/_base_/models/pixpro-ins_r50.py).
+_base_ = [
+    '../_base_/models/pixpro-ins_r50.py',
+    '../_base_/datasets/imagenet_pixpro.py',
+    '../_base_/schedules/lars_coslr-100e.py',
+    '../_base_/default_runtime.py',
+]

@@ -1,4 +1,4 @@
-# ImageNet-1k train split, two PixPro views per image (PixPro spec, section 1).
+# ImageNet-1k train split, two PixPro views per image (the paper's recipe).
 # Normalisation is done by the model's data_preprocessor (RGB input,
 # mean (123.675, 116.28, 103.53), std (58.395, 57.12, 57.375), to_rgb=False).
 dataset_type = 'UnlabeledImageFolder'

@@ -28,3 +28,6 @@ model = dict(
         num_value_layers=1,
         loss=dict(type='PixProLoss', pos_threshold=0.7)),
 )
+
+# momentum m = 1 - (1 - 0.99)(cos(pi k / K) + 1) / 2, from the global iteration
+custom_hooks = [dict(type='CosineMomentumHook')]

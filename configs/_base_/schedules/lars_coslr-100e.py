@@ -1,8 +1,11 @@
 # LARS, lr 1.0 per 256 images (auto-scaled to the real batch), 5-epoch linear
-# warm-up from lr/100, then per-iteration cosine to 1e-6. GuardedOptimWrapper:
-# mmengine's OptimWrapper whose step never sees a NaN/inf loss.
+# warm-up from lr/100, then per-iteration cosine to 1e-6; bf16 autocast on
+# GPU (tools/train.py falls back to fp32 on a CPU-only host).
+# GuardedAmpOptimWrapper: mmengine's AmpOptimWrapper whose step never sees a
+# NaN/inf loss.
 optim_wrapper = dict(
-    type='GuardedOptimWrapper',
+    type='GuardedAmpOptimWrapper',
+    dtype='bfloat16',
     optimizer=dict(
         type='PixProLARS',
         lr=1.0,
