@@ -21,7 +21,7 @@ from mmpixpro.datasets import check_data_root  # noqa: E402
 from mmpixpro.registry import RUNNERS  # noqa: E402
 from mmpixpro.utils import (check_config, register_all_modules,  # noqa: E402
                             set_max_epochs, setup_amp, setup_resume,
-                            setup_sync_bn, setup_tensorboard)
+                            setup_sync_bn)
 
 
 def parse_args() -> argparse.Namespace:
@@ -95,7 +95,6 @@ def build_config(args: argparse.Namespace) -> Config:
     setup_resume(cfg, 'auto' if args.resume_or_start else args.resume,
                  allow_fresh=args.resume_or_start)
     setup_sync_bn(cfg)
-    setup_tensorboard(cfg)
     return cfg
 
 

@@ -30,11 +30,13 @@ env_cfg = dict(
 # SyncBN in multi-GPU runs; mmengine reverts it to BN in single-process runs
 sync_bn = 'torch'
 
-vis_backends = [dict(type='LocalVisBackend')]
+# TensorBoard events (scalars, PixProVisualizationHook's pictures) next to
+# the local files wherever the tensorboard package is installed
+vis_backends = [
+    dict(type='LocalVisBackend'),
+    dict(type='TensorboardIfInstalled'),
+]
 visualizer = dict(type='Visualizer', vis_backends=vis_backends)
-# tools/train.py adds TensorboardVisBackend when the tensorboard package is
-# installed ('auto'); True requires it, False never adds it
-tensorboard = 'auto'
 
 log_processor = dict(window_size=10)
 log_level = 'INFO'

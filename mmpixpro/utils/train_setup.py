@@ -1,6 +1,5 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """Turn command-line choices into config changes, shared by the tools."""
-import importlib.util
 import os.path as osp
 import warnings
 from typing import Optional
@@ -54,45 +53,6 @@ def _to_fp32(wrapper: dict) -> None:
     wrapper.type = FP32_OF[wrapper.type]
     for key in ('dtype', 'loss_scale', 'use_fsdp'):
         wrapper.pop(key, None)
-
-
-def setup_tensorboard(cfg: Config) -> Config:
-    """Add mmengine's TensorBoard backend to the visualizer when wanted.
-
-    The config key ``tensorboard`` says when: ``'auto'`` (the default in
-    ``default_runtime.py``) adds ``TensorboardVisBackend`` if the
-    ``tensorboard`` package is installed, ``True`` requires it, ``False``
-    never adds it. A backend already listed is kept as is. Scalars and the
-    pictures of ``PixProVisualizationHook`` then go to
-    ``<log_dir>/vis_data`` for TensorBoard as well as to the local files.
-
-    Args:
-        cfg (Config): The full config; changed in place.
-
-    Returns:
-        Config: ``cfg``.
-
-    Raises:
-        ImportError: ``tensorboard=True`` without the package installed.
-    """
-    mode = cfg.get('tensorboard', 'auto')
-    if mode not in ('auto', True, False):
-        raise ValueError(f"tensorboard must be 'auto', True or False, got "
-                         f'{mode!r}')
-    visualizer = cfg.get('visualizer')
-    if mode is False or not visualizer:
-        return cfg
-    backends = visualizer.setdefault('vis_backends', [])
-    if any('Tensorboard' in str(b.get('type', '')) for b in backends):
-        return cfg
-    if importlib.util.find_spec('tensorboard') is None:
-        if mode is True:
-            raise ImportError('tensorboard=True in the config but the '
-                              'tensorboard package is not installed: pip '
-                              'install tensorboard')
-        return cfg
-    backends.append(dict(type='TensorboardVisBackend'))
-    return cfg
 
 
 class NothingToResumeError(FileNotFoundError):

@@ -6,11 +6,13 @@ from .similarity import (cosine_similarity_maps, draw_similarity_figure,
                          pick_queries, positive_bins, query_candidates,
                          query_positives, save_png, similarity_figure,
                          upsample_map)
+from .tensorboard_backend import NoVisBackend, TensorboardIfInstalled
 
 __all__ = [
     'cosine_similarity_maps', 'draw_similarity_figure', 'query_positives',
     'similarity_figure', 'query_candidates', 'pick_queries',
     'upsample_map', 'save_png', 'figure_to_array', 'positive_bins',
     'original_bin_rectangles', 'find_scalars_file', 'load_scalars',
-    'load_runs', 'plot_curves', 'moving_average', 'run_label', 'DEFAULT_KEYS'
+    'load_runs', 'plot_curves', 'moving_average', 'run_label', 'DEFAULT_KEYS',
+    'NoVisBackend', 'TensorboardIfInstalled'
 ]

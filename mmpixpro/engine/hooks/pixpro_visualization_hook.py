@@ -51,12 +51,8 @@ class PixProVisualizationHook(Hook):
 
     PNGs always go to ``out_dir``; the same picture is given to the Runner's
     visualizer (``add_image('pixpro_views', ...)``), so a TensorBoard
-    backend receives it: ``tools/train.py`` adds ``TensorboardVisBackend``
-    when the tensorboard package is installed (config key ``tensorboard``,
-    see :func:`mmpixpro.utils.setup_tensorboard`), or list it yourself::
-
-        visualizer = dict(type='Visualizer', vis_backends=[
-            dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')])
+    backend receives it (``TensorboardIfInstalled`` in the default
+    runtime: TensorBoard wherever the package is installed).
 
     Models without crop boxes or online projections (BYOL, MoCo, DenseCL)
     get one warning and no picture.
