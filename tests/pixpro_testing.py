@@ -115,11 +115,52 @@ def make_images(folder, num: int, seed: int = 0):
     return folder
 
 
+def tiny_run_cfg(cfg, data_root, work_dir, max_epochs: int = 1,
+                 batch_size: int = 2, checkpoints: bool = True) -> Config:
+    """A config made tiny for a CPU run: no workers, log every iteration.
+
+    Args:
+        cfg (Config | str): The config, or its path.
+        data_root (str | Path): Folder of training images.
+        work_dir (str | Path): The run's work directory.
+        max_epochs (int): Epochs to train. Defaults to 1.
+        batch_size (int): Images per batch. Defaults to 2.
+        checkpoints (bool): A checkpoint every epoch (the last 5 kept);
+            False writes none. Defaults to True.
+
+    Returns:
+        Config: A config ready for ``RUNNERS.build``.
+    """
+    cfg = Config.fromfile(cfg) if isinstance(cfg, str) else cfg
+    cfg.merge_from_dict({
+        'train_dataloader.dataset.data_root': str(data_root),
+        'train_dataloader.batch_size': batch_size,
+        'train_dataloader.num_workers': 0,
+        'train_dataloader.persistent_workers': False,
+        'train_cfg.max_epochs': max_epochs,
+        'default_hooks.logger.interval': 1,
+        'env_cfg.dist_cfg.backend': 'gloo',
+    })
+    cfg.merge_from_dict({
+        'default_hooks.checkpoint.interval': 1,
+        'default_hooks.checkpoint.max_keep_ckpts': 5,
+    } if checkpoints else {
+        'default_hooks.checkpoint.interval': 10**6,
+        'default_hooks.checkpoint.save_last': False,
+    })
+    cfg.work_dir = str(work_dir)
+    # mmengine keys its visualizer and logger instances by the experiment
+    # name (config name + second): runners built within one second would
+    # share them, so every test runner gets a name of its own
+    cfg.experiment_name = f'run_{next(_RUN_IDS)}'
+    setup_amp(cfg)
+    return cfg
+
+
 def demo_cfg(data_root, work_dir, max_epochs: int = 1,
              batch_size: int = 2) -> Config:
-    """The demo config made tiny: CPU, no workers, log every iteration,
-    without the demo's dense probe (it needs ``data/dense``; its own tests
-    add it back).
+    """The demo config made tiny (:func:`tiny_run_cfg`), without the demo's
+    dense probe (it needs ``data/dense``; its own tests add it back).
 
     Args:
         data_root (str | Path): Folder of training images.
@@ -128,30 +169,13 @@ def demo_cfg(data_root, work_dir, max_epochs: int = 1,
         batch_size (int): Images per batch. Defaults to 2.
 
     Returns:
-        Config: A config ready for ``Runner.from_cfg``.
+        Config: A config ready for ``RUNNERS.build``.
     """
-    cfg = Config.fromfile(DEMO)
-    cfg.merge_from_dict({
-        'train_dataloader.dataset.data_root': str(data_root),
-        'train_dataloader.batch_size': batch_size,
-        'train_dataloader.num_workers': 0,
-        'train_dataloader.persistent_workers': False,
-        'train_cfg.max_epochs': max_epochs,
-        'default_hooks.logger.interval': 1,
-        'default_hooks.checkpoint.interval': 1,
-        'default_hooks.checkpoint.max_keep_ckpts': 5,
-        'env_cfg.dist_cfg.backend': 'gloo',
-    })
+    cfg = tiny_run_cfg(DEMO, data_root, work_dir, max_epochs, batch_size)
     cfg.custom_hooks = [
         hook for hook in cfg.get('custom_hooks', [])
         if hook['type'] != 'DenseProbeHook'
     ]
-    cfg.work_dir = str(work_dir)
-    # mmengine keys its visualizer and logger instances by the experiment
-    # name (config name + second): runners built within one second would
-    # share them, so every test runner gets a name of its own
-    cfg.experiment_name = f'demo_{next(_RUN_IDS)}'
-    setup_amp(cfg)
     return cfg
 
 

@@ -8,13 +8,12 @@ import os.path as osp
 
 import pytest
 from mmengine.config import Config
+from pixpro_testing import ROOT, tiny_run_cfg
 
-from mmpixpro.utils import setup_amp
 from mmpixpro.registry import RUNNERS
 
 pytestmark = pytest.mark.slow  # trains through the Runner or a tool
 
-ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 CONFIGS = [
     'pixcontrast/pixcontrast_r50_8xb128.py',
     'pixcontrast/pixcontrast_r18_demo.py',
@@ -33,25 +32,14 @@ CONFIGS = [
 
 
 def tiny_cfg(path: str, data_root, work_dir, crop: int = 64) -> Config:
-    cfg = Config.fromfile(osp.join(ROOT, 'configs', path))
-    cfg.merge_from_dict({
-        'train_dataloader.dataset.data_root': str(data_root),
-        'train_dataloader.batch_size': 2,
-        'train_dataloader.num_workers': 0,
-        'train_dataloader.persistent_workers': False,
-        'train_cfg.max_epochs': 1,
-        'default_hooks.logger.interval': 1,
-        'default_hooks.checkpoint.interval': 100,
-        'default_hooks.checkpoint.save_last': False,
-        'env_cfg.dist_cfg.backend': 'gloo',
-    })
+    cfg = tiny_run_cfg(osp.join(ROOT, 'configs', path), data_root, work_dir,
+                       checkpoints=False)
     for step in cfg.train_dataloader.dataset.pipeline:
         for view in step.get('view_pipelines', []):
             for t in view:
                 if t.type == 'RandomResizedCropWithBox':
                     t.size = crop
-    cfg.work_dir = str(work_dir)
-    return setup_amp(cfg)
+    return cfg
 
 
 def test_all_new_configs_are_listed():

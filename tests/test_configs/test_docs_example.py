@@ -8,13 +8,12 @@ import sys
 
 import pytest
 from mmengine.config import Config
+from pixpro_testing import ROOT, tiny_run_cfg
 
 from mmpixpro.registry import MODELS, RUNNERS
-from mmpixpro.utils import setup_amp
 
 pytestmark = pytest.mark.slow  # trains through the Runner or a tool
 
-ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 PAGE = osp.join(ROOT, 'docs', 'en', 'write_your_own_variant.md')
 
 
@@ -44,18 +43,9 @@ def test_page_example_trains(tiny_image_root, tmp_path, monkeypatch):
     try:
         cfg = Config.fromfile(str(root / 'my_variant/pixpro-mse_r18_demo.py'))
         assert cfg.model.head.loss == dict(type='PixelMSELoss')
-        cfg.merge_from_dict({
-            'train_dataloader.dataset.data_root': str(tiny_image_root),
-            'train_dataloader.batch_size': 2,
-            'train_dataloader.num_workers': 0,
-            'train_dataloader.persistent_workers': False,
-            'train_cfg.max_epochs': 1,
-            'default_hooks.logger.interval': 1,
-            'default_hooks.checkpoint.interval': 100,
-            'default_hooks.checkpoint.save_last': False,
-        })
-        cfg.work_dir = str(tmp_path / 'work')
-        runner = RUNNERS.build(setup_amp(cfg))
+        cfg = tiny_run_cfg(cfg, tiny_image_root, tmp_path / 'work',
+                           checkpoints=False)
+        runner = RUNNERS.build(cfg)
         assert type(runner.model.head.loss_module).__name__ == 'PixelMSELoss'
         runner.train()
         assert runner.iter == 2

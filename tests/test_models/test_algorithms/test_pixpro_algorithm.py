@@ -5,7 +5,7 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmpretrain.structures import DataSample
-from pixpro_testing import ROOT
+from pixpro_testing import ROOT, build, tiny_pixpro_cfg, two_views
 
 from mmpixpro.registry import MODELS
 
@@ -13,31 +13,7 @@ CONFIGS = osp.join(ROOT, 'configs')
 
 
 def small_pixpro(**kwargs):
-    cfg = dict(
-        type='PixPro',
-        backbone=dict(type='ResNet', depth=18),
-        neck=dict(
-            type='PixelMLPNeck',
-            in_channels=512,
-            hid_channels=64,
-            out_channels=32),
-        head=dict(type='PixelPropagationHead', in_channels=32))
-    cfg.update(kwargs)
-    model = MODELS.build(cfg)
-    model.init_weights()
-    return model
-
-
-def batch(n=2, size=64, boxes=None):
-    inputs = [torch.randn(n, 3, size, size) for _ in range(2)]
-    if boxes is None:
-        boxes = torch.tensor([[0.0, 0.0, 1.0, 1.0], [0.2, 0.1, 0.9, 0.8]])
-    samples = []
-    for _ in range(n):
-        s = DataSample()
-        s.set_field(boxes.clone(), 'crop_boxes')
-        samples.append(s)
-    return inputs, samples
+    return build(tiny_pixpro_cfg(**kwargs))
 
 
 def test_target_is_a_copy_after_init_and_gets_no_gradient():
@@ -48,7 +24,7 @@ def test_target_is_a_copy_after_init_and_gets_no_gradient():
     assert len(online) == len(target)
     assert all(torch.equal(o, t) for o, t in zip(online, target))
     assert not any(t.requires_grad for t in target)
-    inputs, samples = batch()
+    inputs, samples = two_views()
     loss = model.loss(inputs, samples)['loss']
     loss.backward()
     assert all(t.grad is None for t in target)
@@ -59,7 +35,7 @@ def test_target_is_a_copy_after_init_and_gets_no_gradient():
 def test_loss_is_finite_and_momentum_is_applied_first():
     torch.manual_seed(0)
     model = small_pixpro()
-    inputs, samples = batch()
+    inputs, samples = two_views()
     with torch.no_grad():  # make online != target
         for p in model.online_parameters():
             p.add_(0.01 * torch.randn_like(p))
@@ -77,7 +53,7 @@ def test_loss_is_finite_and_momentum_is_applied_first():
 def test_loss_equals_sum_of_both_directions():
     torch.manual_seed(0)
     model = small_pixpro().train()
-    inputs, samples = batch()
+    inputs, samples = two_views()
     model.momentum = 1.0  # keep the target fixed for the check
     torch.manual_seed(1)
     loss = model.loss(inputs, samples)['loss']
@@ -92,7 +68,7 @@ def test_loss_equals_sum_of_both_directions():
 
 def test_missing_boxes_are_a_clear_error():
     model = small_pixpro()
-    inputs, _ = batch()
+    inputs, _ = two_views()
     with pytest.raises(KeyError, match='crop_boxes'):
         model.loss(inputs, [DataSample(), DataSample()])
     with pytest.raises(ValueError, match='2 views'):
@@ -151,7 +127,7 @@ def test_speed_options_give_the_default_loss(option, device):
     default = small_pixpro().to(device)
     fast = small_pixpro(**option).to(device)
     fast.load_state_dict(default.state_dict())
-    inputs, samples = batch()
+    inputs, samples = two_views()
     inputs = [x.to(device) for x in inputs]
     batched = option.get('batch_target_views', False)
     if batched:
@@ -176,7 +152,7 @@ def test_bf16_autocast_gives_the_fp32_loss_within_bf16_tolerance(device):
     the gradients point the same way."""
     torch.manual_seed(1)
     model = small_pixpro().to(device)
-    inputs, samples = batch()
+    inputs, samples = two_views()
     inputs = [x.to(device) for x in inputs]
     results = []
     for enabled in (False, True):
