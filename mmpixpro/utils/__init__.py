@@ -2,12 +2,12 @@
 from .config_check import ConfigError, check_config
 from .epochs import set_max_epochs
 from .setup_env import register_all_modules
-from .train_setup import (NothingToResumeError, latest_checkpoint, setup_amp,
-                          setup_resume, setup_sync_bn)
+from .train_setup import (LAST_CHECKPOINT, NothingToResumeError,
+                          latest_checkpoint, setup_amp, setup_resume,
+                          setup_sync_bn)
 
 __all__ = [
-    'register_all_modules', 'setup_amp',
-    'setup_resume', 'setup_sync_bn',
+    'register_all_modules', 'setup_amp', 'setup_resume', 'setup_sync_bn',
     'ConfigError', 'check_config', 'set_max_epochs', 'NothingToResumeError',
-    'latest_checkpoint'
+    'LAST_CHECKPOINT', 'latest_checkpoint'
 ]

@@ -55,6 +55,10 @@ def _to_fp32(wrapper: dict) -> None:
         wrapper.pop(key, None)
 
 
+# the file in a work dir that names the newest checkpoint (mmengine's)
+LAST_CHECKPOINT = 'last_checkpoint'
+
+
 class NothingToResumeError(FileNotFoundError):
     """``--resume`` was asked for and there is no checkpoint."""
 
@@ -69,7 +73,7 @@ def latest_checkpoint(work_dir: str) -> Optional[str]:
         str | None: The path, or None when there is none on disk.
     """
     try:
-        with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        with open(osp.join(work_dir, LAST_CHECKPOINT)) as f:
             path = f.read().strip()
     except OSError:
         return None

@@ -33,17 +33,15 @@ from mmengine.logging import HistoryBuffer
 from mmpixpro.export.checkpoint import (TMP_SUFFIX, non_finite_entries,
                                        write_atomically)
 from mmpixpro.registry import HOOKS
-from mmpixpro.utils import latest_checkpoint
+from mmpixpro.utils import LAST_CHECKPOINT, latest_checkpoint
 
-LAST_CHECKPOINT = 'last_checkpoint'  # the file mmengine's resume reads
 _SHOW = 5  # non-finite entries named in a message
+_BUFFER_TAG = '__history_buffer__'  # marks a HistoryBuffer made plain
 
 
 class NonFiniteStateError(FloatingPointError):
     """The state to be saved holds NaN or inf values."""
 
-
-_BUFFER_TAG = '__history_buffer__'
 
 
 def to_plain(obj: Any) -> Any:
