@@ -109,6 +109,25 @@ class PixPro(BaseSelfSupervisor):
         super().init_weights()
         self.target_net.sync(self.online_parameters())
 
+    @staticmethod
+    def run_chain(networks: Sequence[nn.Module], view: Tensor
+                  ) -> Tuple[Tuple[Tensor, ...], Tuple[Tensor, ...]]:
+        """One view through backbone [-> fpn] -> projector.
+
+        Args:
+            networks (Sequence[nn.Module]): The chain, online or momentum.
+            view (Tensor): Images of shape (N, 3, H, W).
+
+        Returns:
+            tuple: The backbone features and the per-pixel projections
+            (one (N, C, h, w) map per level).
+        """
+        feats = networks[0](view)
+        levels = feats
+        for net in networks[1:]:
+            levels = net(levels)
+        return feats, levels
+
     def project(self, view: Tensor) -> Tuple[Tensor, ...]:
         """Online per-pixel projections x of one view.
 
@@ -118,9 +137,7 @@ class PixPro(BaseSelfSupervisor):
         Returns:
             tuple[Tensor]: One (N, C, h, w) map per level.
         """
-        for net in self.online_networks():
-            view = net(view)
-        return view
+        return self.run_chain(self.online_networks(), view)[1]
 
     def loss(self, inputs: List[Tensor], data_samples: List[DataSample],
              **kwargs) -> Dict[str, Tensor]:

@@ -52,8 +52,9 @@ class PixProInstance(PixPro):
         self.target_instance_neck.update(self.instance_neck.parameters(),
                                          self.momentum)
 
-    @staticmethod
-    def two_paths(networks: Sequence[nn.Module], instance_neck: nn.Module,
+    @classmethod
+    def two_paths(cls, networks: Sequence[nn.Module],
+                  instance_neck: nn.Module,
                   view: Tensor) -> Tuple[Tuple[Tensor, ...], Tensor]:
         """Pixel projections and instance projection of one view.
 
@@ -66,10 +67,7 @@ class PixProInstance(PixPro):
             tuple: The pixel maps x (one per level) and the instance map z
             of shape (N, C, h, w).
         """
-        feats = networks[0](view)
-        levels = feats
-        for net in networks[1:]:
-            levels = net(levels)
+        feats, levels = cls.run_chain(networks, view)
         return levels, instance_neck(feats)[-1]
 
     def loss(self, inputs: List[Tensor], data_samples: List[DataSample],
