@@ -1,8 +1,7 @@
 # DenseCL on the PixPro pipeline: mmpretrain's DenseCL, ResNet-50, the views,
 # batch, epochs and SGD recipe of configs/mocov2/mocov2_r50_8xb128.py; the
 # loss weight lambda = 0.5 is held at 0 for the first 1000 iterations
-# (mmpretrain's DenseCLHook, named with its scope: mmpixpro does not import
-# mmpretrain.engine, so the plain name is not found).
+# (mmpretrain's DenseCLHook).
 _base_ = [
     '../_base_/models/densecl_r50.py',
     '../_base_/datasets/imagenet_pixpro.py',
@@ -10,4 +9,4 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 
-custom_hooks = [dict(type='mmpretrain.DenseCLHook', start_iters=1000)]
+custom_hooks = [dict(type='DenseCLHook', start_iters=1000)]

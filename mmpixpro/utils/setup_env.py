@@ -8,11 +8,17 @@ from mmengine import DefaultScope
 def register_all_modules(init_default_scope: bool = True) -> None:
     """Register all mmpixpro (and mmpretrain) modules in their registries.
 
+    mmpretrain's engine (hooks such as ``DenseCLHook``, optimizers such as
+    ``LARS``) is registered too, so configs name upstream components as
+    upstream does, without a scope prefix.
+
     Args:
         init_default_scope (bool): Whether to make ``mmpixpro`` the default
             scope, so that names resolve in mmpixpro first, then mmpretrain,
             then mmengine. Defaults to True.
     """
+    import mmpretrain.engine  # noqa: F401,F403
+
     import mmpixpro.datasets  # noqa: F401,F403
     import mmpixpro.engine  # noqa: F401,F403
     import mmpixpro.evaluation  # noqa: F401,F403
