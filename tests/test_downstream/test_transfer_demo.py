@@ -13,8 +13,8 @@ spec.loader.exec_module(td)
 
 RESULTS = {
     'fcn-voc12aug': {
-        'pixpro': [{'mIoU': 9.0, 'seconds': 60}, {'mIoU': 10.0,
-                                                   'seconds': 60}],
+        'pixpro': [{'mIoU': 9.0, 'seconds': 60, 'threads': '1'},
+                   {'mIoU': 10.0, 'seconds': 60, 'threads': '1'}],
         'byol': [{'mIoU': 6.0, 'seconds': 60}, {'mIoU': 8.5, 'seconds': 60}],
         'random': [{'mIoU': 7.0, 'seconds': 60}, {'mIoU': 8.0,
                                                    'seconds': 60}],
@@ -34,6 +34,18 @@ def test_verdict_needs_disjoint_ranges(init, words):
     assert words in td.verdict(RESULTS, 'fcn-voc12aug', 'mIoU', init)
 
 
+def test_gap_of_one_rounding_step_is_no_difference():
+    results = {'mask-rcnn-fpn-coco': {
+        'byol': [{'coco/bbox_mAP': 0.007}, {'coco/bbox_mAP': 0.007}],
+        'pixpro': [{'coco/bbox_mAP': 0.009}, {'coco/bbox_mAP': 0.008}],
+        'random': [{'coco/bbox_mAP': 0.006}, {'coco/bbox_mAP': 0.006}]}}
+    # mmdet rounds mAP to 3 decimals: 0.007 vs 0.006 is one step
+    assert 'not distinguishable' in td.verdict(
+        results, 'mask-rcnn-fpn-coco', 'coco/bbox_mAP', 'byol')
+    assert 'above random init on every seed' in td.verdict(
+        results, 'mask-rcnn-fpn-coco', 'coco/bbox_mAP', 'pixpro')
+
+
 def test_page_lists_command_machine_and_verdicts(tmp_path):
     args = td.parse_args(['--iters', 'fcn-voc12aug=300', '--seeds', '0',
                           '1'])
@@ -44,6 +56,7 @@ def test_page_lists_command_machine_and_verdicts(tmp_path):
     assert row in text
     assert 'Command: `python x.py --seeds 0 1`' in text
     assert '6 min of runs in all' in text
+    assert 'OMP_NUM_THREADS of the runs: fcn-voc12aug 1/None.' in text
     assert 'pixpro above random init on every seed' in text
     assert (tmp_path / 'page.json').is_file()
 

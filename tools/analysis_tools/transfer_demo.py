@@ -47,6 +47,7 @@ TASKS = {
                  'model.decode_head.in_channels=512',
                  'model.auxiliary_head.in_channels=256'],
         metrics=['mIoU'],
+        resolution=0.01,  # IoUMetric rounds to 2 decimals
         iters=600,
         lr_scale=2.0,
         seeds=(0, 1, 2),
@@ -64,6 +65,7 @@ TASKS = {
                  'model.train_cfg.rcnn.sampler.num=128',
                  'model.test_cfg.rpn.max_per_img=300'],
         metrics=['coco/bbox_mAP', 'coco/segm_mAP'],
+        resolution=0.001,  # CocoMetric rounds to 3 decimals
         iters=200,
         lr_scale=0.5,
         seeds=(0, 1),  # 10 min a run here
@@ -119,7 +121,8 @@ def run_one(task: str, init: str, export: Optional[str], seed: int,
                            f'{result.stderr[-3000:]}')
     metrics = last_metrics(work_dir, spec['metrics'])
     metrics['seconds'] = round(time.time() - start, 1)
-    metrics.update(iters=iters, lr_scale=lr_scale)
+    metrics.update(iters=iters, lr_scale=lr_scale,
+                   threads=os.environ.get('OMP_NUM_THREADS', 'unset'))
     with open(done, 'w') as f:
         json.dump(metrics, f)
     print(f'{task} {init} seed {seed}: {metrics}', flush=True)
@@ -135,14 +138,25 @@ def band(values: Sequence[float], percent: float) -> str:
 
 
 def verdict(results: Dict, task: str, metric: str, init: str) -> str:
-    """Plain words: above, below or inside random init's range."""
+    """Plain words: above, below or inside random init's range.
+
+    The ranges must be apart by more than the metric's rounding (a gap of
+    one rounding step is no difference).
+    """
     mine = [r[metric] for r in results[task][init]]
     rand = [r[metric] for r in results[task][RANDOM]]
-    if min(mine) > max(rand):
+    step = TASKS[task]['resolution']
+    if min(mine) - max(rand) > step:
         return f'{init} above random init on every seed'
-    if max(mine) < min(rand):
+    if min(rand) - max(mine) > step:
         return f'{init} below random init on every seed'
     return f'{init} not distinguishable from random init'
+
+
+def threads_of(by_init: Dict) -> str:
+    """The OMP_NUM_THREADS values a task's runs had, e.g. ``'1'``."""
+    return '/'.join(sorted({str(run.get('threads')) for runs in
+                            by_init.values() for run in runs}))
 
 
 def cpu_model() -> str:
@@ -172,7 +186,7 @@ def write_page(path: str, results: Dict, args: argparse.Namespace,
         '`build_downstream_sets.py` (real cut-outs on real photographs), '
         f'short side {args.side} px, batch {args.batch}, the iterations of '
         "the table at the table's factor on the config's LR, evaluation at "
-        'the '        'end. Values in percent: mean +- '
+        'the end. Values in percent: mean +- '
         'standard deviation (min-max) over the seeds of the table. Runs are '
         'cached per task, initialisation, seed, iterations and LR factor.',
         '',
@@ -181,12 +195,16 @@ def write_page(path: str, results: Dict, args: argparse.Namespace,
         f'Machine: {platform.machine()}, {os.cpu_count()} cores, '
         f'{cpu_model()}, no GPU, Python '
         f'{platform.python_version()}; {seconds / 60:.0f} min of runs in '
-        'all.',
+        'all; OMP_NUM_THREADS of the runs: ' + ', '.join(
+            f'{task} {threads_of(by_init)}'
+            for task, by_init in results.items()) + '.',
         '',
         "mIoU is mmseg's `IoUMetric` over the config's 21 VOC class slots; "
         'the generated labels use ids 0-11, and classes absent from both '
-        'prediction and ground truth do not count. Test images hold cut-outs '
-        'and backgrounds that training never saw.',
+        'prediction and ground truth do not count. `coco/bbox_mAP` and '
+        "`coco/segm_mAP` are mmdet's `CocoMetric` (AP at IoU 0.5:0.95), "
+        'rounded by mmdet to 0.1 point. Test images hold cut-outs and '
+        'backgrounds that training never saw.',
         '',
         '| task | iterations | LR factor | seeds | metric | ' +
         ' | '.join(results[next(iter(results))]) + ' |',
@@ -207,7 +225,8 @@ def write_page(path: str, results: Dict, args: argparse.Namespace,
                          for init in by_init if init != RANDOM]
     lines += ['', '## Verdict', '', *verdicts, '',
               'At this scale (hundreds of images, minutes of CPU) a '
-              'difference shows only where the ranges do not overlap; '
+              'difference shows only where the ranges are apart by more '
+              "than the metric's rounding; "
               'the paper-scale numbers need the full benchmark configs on '
               'GPUs.', '']
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
