@@ -12,7 +12,7 @@ from mmengine.logging import print_log
 
 from mmpixpro.registry import DATASETS, TRANSFORMS
 from .seeding import fold_seed, seeded_global_rngs
-from .transforms.loading import ImageDecodeError, ImageTooSmallError
+from .transforms.loading import ImageDecodeError
 
 # metainfo key listing the undecodable files a sample replaced (read by
 # mmpixpro.engine.hooks.BrokenImageHook)
@@ -63,8 +63,9 @@ def iter_images(root: str,
                     skipped[os.path.splitext(lower)[1]] += 1
                 continue
             path = os.path.join(dirpath, name)
-            if os.path.realpath(path) not in seen_files:
-                seen_files.add(os.path.realpath(path))
+            real = os.path.realpath(path)
+            if real not in seen_files:
+                seen_files.add(real)
                 yield os.path.relpath(path, root)
 
 
@@ -247,12 +248,10 @@ class UnlabeledImageFolder(BaseDataset):
         for attempt in range(self.max_refetch + 1):
             try:
                 data = self.prepare_data(idx)
-            except ImageTooSmallError as err:
-                skipped.append(f"{self.get_data_info(idx)['img_path']} "
-                               f'({err.size_note})')
-                data = None
-            except ImageDecodeError:
-                skipped.append(self.get_data_info(idx)['img_path'])
+            except ImageDecodeError as err:  # too small images as well
+                path = self.get_data_info(idx)['img_path']
+                note = getattr(err, 'size_note', None)
+                skipped.append(f'{path} ({note})' if note else path)
                 data = None
             if data is not None:
                 return attach_skipped(data, skipped)

@@ -161,6 +161,12 @@ class _Checker:
             self.problems.append(f'{path}: {name} needs the argument '
                                  f'{arg!r}, which is missing')
 
+    def positive_int(self, value: Any, path: str) -> None:
+        """Report ``value`` unless it is a whole number >= 1."""
+        problem = positive_int_problem(value, path)
+        if problem:
+            self.problems.append(problem)
+
     def model(self, cfg: Any, path: str, check_args: bool = True) -> None:
         """Check a model component and, recursively, its sub-components."""
         if isinstance(cfg, (list, tuple)):
@@ -237,8 +243,7 @@ def _check_loop(checker: _Checker, train_cfg: Any) -> None:
                       injected=['runner', 'dataloader', 'by_epoch'])
     count = LOOP_COUNTS.get(loop['type'])
     if count and count in loop:
-        problem = positive_int_problem(loop[count], f'train_cfg.{count}')
-        checker.problems += [problem] if problem else []
+        checker.positive_int(loop[count], f'train_cfg.{count}')
 
 
 def check_config(cfg: Config) -> None:
@@ -284,8 +289,7 @@ def check_config(cfg: Config) -> None:
         checker.component(hook, R.HOOKS, path)
     _check_loop(checker, cfg.get('train_cfg'))
     if isinstance(loader, dict) and 'batch_size' in loader:
-        problem = positive_int_problem(loader['batch_size'],
-                                       'train_dataloader.batch_size')
-        problems += [problem] if problem else []
+        checker.positive_int(loader['batch_size'],
+                             'train_dataloader.batch_size')
     if problems:
         raise ConfigError(problems)

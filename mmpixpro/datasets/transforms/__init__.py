@@ -12,9 +12,7 @@ from .two_view import TwoViewTransform
 
 __all__ = [
     'LoadRGBImageFromFile', 'ImageDecodeError', 'ImageTooSmallError',
-    'RandomResizedCropWithBox',
-    'get_params', 'crop_to_box', 'RandomHorizontalFlipWithBox',
-    'RandomColorJitter',
-    'RandomRGBGrayscale', 'RandomGaussianBlur', 'RandomSolarize',
-    'TwoViewTransform'
+    'RandomResizedCropWithBox', 'get_params', 'crop_to_box',
+    'RandomHorizontalFlipWithBox', 'RandomColorJitter', 'RandomRGBGrayscale',
+    'RandomGaussianBlur', 'RandomSolarize', 'TwoViewTransform'
 ]

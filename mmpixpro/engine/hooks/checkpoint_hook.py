@@ -43,7 +43,6 @@ class NonFiniteStateError(FloatingPointError):
     """The state to be saved holds NaN or inf values."""
 
 
-
 def to_plain(obj: Any) -> Any:
     """Turn history buffers and numpy values into plain Python types.
 
@@ -89,6 +88,22 @@ def from_plain(obj: Any) -> Any:
     return obj
 
 
+def plain_message_hub(checkpoint: dict) -> dict:
+    """Turn ``message_hub`` and ``meta`` of a checkpoint into plain types
+    (in place).
+
+    Args:
+        checkpoint (dict): A Runner checkpoint.
+
+    Returns:
+        dict: ``checkpoint``.
+    """
+    for key in ('message_hub', 'meta'):
+        if key in checkpoint:
+            checkpoint[key] = to_plain(checkpoint[key])
+    return checkpoint
+
+
 def make_checkpoint_plain(src: str, dst: str) -> None:
     """Rewrite a plain-mmengine checkpoint that YOU wrote as a safe one.
 
@@ -103,10 +118,7 @@ def make_checkpoint_plain(src: str, dst: str) -> None:
         dst (str): Output path.
     """
     checkpoint = torch.load(src, map_location='cpu', weights_only=False)
-    for key in ('message_hub', 'meta'):
-        if key in checkpoint:
-            checkpoint[key] = to_plain(checkpoint[key])
-    torch.save(checkpoint, dst)
+    torch.save(plain_message_hub(checkpoint), dst)
 
 
 @HOOKS.register_module()
@@ -141,9 +153,7 @@ class SafeCheckpointHook(CheckpointHook):
                 f'hold NaN/inf, e.g. {bad[:_SHOW]}. Newest checkpoint (all '
                 f'finite): {newest}. Lower the learning rate and resume '
                 'from it.')
-        for key in ('message_hub', 'meta'):
-            if key in checkpoint:
-                checkpoint[key] = to_plain(checkpoint[key])
+        plain_message_hub(checkpoint)
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         """Rebuild the history buffers of ``message_hub``."""
@@ -188,9 +198,8 @@ class SafeCheckpointHook(CheckpointHook):
             return []
         found = (self._pattern().match(name)
                  for name in os.listdir(self.out_dir))
-        return [int(m.group(1)) for m in found
-                if m and int(m.group(1)) < step
-                and int(m.group(1)) not in self.keep_ckpt_ids]
+        steps = (int(m.group(1)) for m in found if m)
+        return [s for s in steps if s < step and s not in self.keep_ckpt_ids]
 
     def _pattern(self, suffix: str = '') -> re.Pattern:
         """Names of our checkpoint files (+ ``suffix``); group 1: step."""

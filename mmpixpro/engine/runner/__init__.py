@@ -1,4 +1,4 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-from .pixpro_runner import TMP_SUFFIX, PixProRunner
+from .pixpro_runner import PixProRunner
 
-__all__ = ['PixProRunner', 'TMP_SUFFIX']
+__all__ = ['PixProRunner']
