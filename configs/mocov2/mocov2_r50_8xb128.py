@@ -2,8 +2,8 @@
 # ResNet-50, the same two coordinate-aware views (crop boxes unused), batch,
 # epochs and bf16 as configs/pixpro/pixpro_r50_8xb128.py. The optimiser is
 # MoCo v2's own (SGD, configs/_base_/schedules/sgd_coslr-100e.py); use
-# lars_coslr-100e.py instead to change nothing but the loss. MoCo updates its
-# key encoder itself (no CosineMomentumHook).
+# lars_coslr-100e.py instead to change nothing but the loss. The key
+# encoder's momentum is constant (no CosineMomentumHook).
 _base_ = [
     '../_base_/models/mocov2_r50.py',
     '../_base_/datasets/imagenet_pixpro.py',

@@ -4,8 +4,8 @@
 A PixPro-family training checkpoint (written by mmengine's Runner) holds
 ``backbone.*`` (online encoder), ``neck.*``/``head.*`` (pretext modules),
 optionally ``fpn.*`` (an mmdet-style FPN for head pretraining) and the
-momentum copies under ``target_net.*`` (or mmpretrain's
-``momentum_encoder.*``). Only ``backbone.*`` and, on request, ``fpn.*``
+momentum copies under ``target_net.*`` (``encoder_k.*`` for MoCo and
+DenseCL). Only ``backbone.*`` and, on request, ``fpn.*``
 are ever exported: the selection is by allow-list, so no momentum weight
 can slip through whatever its prefix.
 """

@@ -1,11 +1,10 @@
 # BYOL (https://arxiv.org/abs/2006.07733): mmpretrain's BYOL with a
-# ResNet-50, 2048-4096-256 projector and 256-4096-256 predictor, -cos loss.
-# mmengine's EMA convention: target = (1 - m) * target + m * online, so
-# base_momentum=0.01 is the paper's tau = 0.99; CosineEMA anneals it to 0
-# (tau = 1) with the Runner's iteration, like PixPro's momentum.
+# ResNet-50, 2048-4096-256 projector and 256-4096-256 predictor, -cos loss,
+# on the library's momentum copy: target = tau * target + (1 - tau) * online,
+# tau = 0.99 annealed to 1 with the global iteration, as PixPro's momentum.
 model = dict(
-    type='BYOL',
-    base_momentum=0.01,
+    type='MomentumBYOL',
+    base_momentum=0.99,
     data_preprocessor=dict(
         type='SelfSupDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
@@ -39,3 +38,6 @@ model = dict(
             with_avg_pool=False,
             norm_cfg=dict(type='SyncBN')),
         loss=dict(type='CosineSimilarityLoss')))
+
+# tau = 1 - (1 - 0.99)(cos(pi k / K) + 1) / 2, from the global iteration
+custom_hooks = [dict(type='CosineMomentumHook')]

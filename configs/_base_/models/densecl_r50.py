@@ -4,7 +4,7 @@
 _base_ = ['./mocov2_r50.py']
 
 model = dict(
-    type='DenseCL',
+    type='MomentumDenseCL',
     loss_lambda=0.5,
     neck=dict(
         _delete_=True,

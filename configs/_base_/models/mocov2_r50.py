@@ -1,12 +1,12 @@
 # MoCo v2 (https://arxiv.org/abs/2003.04297): mmpretrain's MoCo with the v2
-# neck, ResNet-50, a queue of 65536 keys, temperature 0.2. mmengine's EMA
-# convention: key = (1 - m) * key + m * query, so momentum=0.001 is the
-# paper's 0.999 (constant).
+# neck, ResNet-50, a queue of 65536 keys, temperature 0.2, on the library's
+# momentum copy: key = m * key + (1 - m) * query with the paper's constant
+# m = 0.999.
 model = dict(
-    type='MoCo',
+    type='MomentumMoCo',
     queue_len=65536,
     feat_dim=128,
-    momentum=0.001,
+    base_momentum=0.999,
     data_preprocessor=dict(
         type='SelfSupDataPreprocessor',
         mean=[123.675, 116.28, 103.53],

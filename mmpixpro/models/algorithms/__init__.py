@@ -1,5 +1,9 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
+from .momentum_baselines import MomentumBYOL, MomentumDenseCL, MomentumMoCo
 from .pixpro import PixPro
 from .pixpro_instance import PixProInstance
 
-__all__ = ['PixPro', 'PixProInstance']
+__all__ = [
+    'MomentumBYOL', 'MomentumDenseCL', 'MomentumMoCo', 'PixPro',
+    'PixProInstance'
+]

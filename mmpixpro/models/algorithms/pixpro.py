@@ -7,7 +7,8 @@ from mmpretrain.structures import DataSample
 from torch import Tensor, nn
 
 from mmpixpro.registry import MODELS
-from ..utils import MomentumEncoder, probe_feature_channels
+from ..utils import (MomentumEncoder, momentum_encoders,
+                     probe_feature_channels)
 
 
 @MODELS.register_module()
@@ -20,11 +21,11 @@ class PixPro(BaseSelfSupervisor):
     Wiring only: online backbone -> per-pixel projector (neck) -> PPM and
     loss (head); a momentum copy of backbone + projector gives the targets.
     Each view goes through the networks on its own (BN statistics per view).
-    The momentum ``m`` is set every iteration by
-    :class:`mmpixpro.engine.CosineMomentumHook` from the Runner's global
-    iteration; the EMA step runs once per iteration before the targets are
-    computed. When the neck returns several levels (e.g. on an FPN), the
-    loss is averaged over levels.
+    The momentum ``m`` of the copy (a :class:`MomentumEncoder`) is set
+    every iteration by :class:`mmpixpro.engine.CosineMomentumHook` from the
+    Runner's global iteration; the EMA step runs once per iteration before
+    the targets are computed. When the neck returns several levels (e.g. on
+    an FPN), the loss is averaged over levels.
 
     The projector's input channels may be left to the backbone
     (``neck.in_channels=None``): they are then read from one dummy forward
@@ -82,10 +83,9 @@ class PixPro(BaseSelfSupervisor):
             data_preprocessor=data_preprocessor,
             init_cfg=init_cfg)
         self.base_momentum = base_momentum
-        self.momentum = base_momentum
         self.fpn = fpn
         self.target_net = MomentumEncoder(
-            nn.Sequential(*self.online_networks()))
+            nn.Sequential(*self.online_networks()), base_momentum)
         self.batch_target_views = batch_target_views
         self.memory_format = (
             torch.channels_last if channels_last else torch.contiguous_format)
@@ -100,9 +100,19 @@ class PixPro(BaseSelfSupervisor):
         """Parameters of the online chain, in the momentum copy's order."""
         return [p for net in self.online_networks() for p in net.parameters()]
 
+    @property
+    def momentum(self) -> float:
+        """``m``, the current momentum of the target networks."""
+        return self.target_net.momentum
+
+    @momentum.setter
+    def momentum(self, value: float) -> None:
+        for encoder in momentum_encoders(self):
+            encoder.momentum = value
+
     def update_targets(self) -> None:
-        """EMA step of every momentum copy with the current ``momentum``."""
-        self.target_net.update(self.online_parameters(), self.momentum)
+        """EMA step of the momentum copy with the current ``momentum``."""
+        self.target_net.update(self.online_parameters())
 
     def init_weights(self) -> None:
         """Initialise the online networks, then copy them into the target."""

@@ -38,7 +38,8 @@ class PixProInstance(PixPro):
         super().__init__(**kwargs)
         self.instance_neck = MODELS.build(instance_neck)
         self.instance_head = MODELS.build(instance_head)
-        self.target_instance_neck = MomentumEncoder(self.instance_neck)
+        self.target_instance_neck = MomentumEncoder(self.instance_neck,
+                                                    self.base_momentum)
         self.to(memory_format=self.memory_format)
 
     def init_weights(self) -> None:
@@ -49,8 +50,7 @@ class PixProInstance(PixPro):
     def update_targets(self) -> None:
         """EMA step of the pixel and instance momentum copies."""
         super().update_targets()
-        self.target_instance_neck.update(self.instance_neck.parameters(),
-                                         self.momentum)
+        self.target_instance_neck.update(self.instance_neck.parameters())
 
     @classmethod
     def two_paths(cls, networks: Sequence[nn.Module],

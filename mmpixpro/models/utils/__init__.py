@@ -1,11 +1,12 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 from .box_geometry import bin_centers, normalized_bin_distance, positive_mask
 from .feature_probe import probe_feature_channels
-from .momentum_encoder import MomentumEncoder, cosine_momentum
+from .momentum_encoder import (MomentumEncoder, cosine_momentum,
+                               momentum_encoders)
 from .pixel_mlp import build_pixel_mlp
 
 __all__ = [
     'bin_centers', 'normalized_bin_distance', 'positive_mask',
-    'MomentumEncoder', 'cosine_momentum', 'build_pixel_mlp',
-    'probe_feature_channels'
+    'MomentumEncoder', 'cosine_momentum', 'momentum_encoders',
+    'build_pixel_mlp', 'probe_feature_channels'
 ]

@@ -2,7 +2,7 @@
 """The momentum (target) encoder and the paper's cosine momentum schedule."""
 import copy
 import math
-from typing import Iterable, List, Tuple
+from typing import Iterable, List, Optional, Tuple
 
 import torch
 from torch import nn
@@ -34,10 +34,24 @@ def cosine_momentum(cur_iter: int,
 class MomentumEncoder(nn.Module):
     """A frozen copy of an online network updated by parameter EMA.
 
-    ``theta' <- m * theta' + (1 - m) * theta``, for parameters only: the
-    buffers (BN running statistics) of the copy evolve from its own forward
-    passes, as in the paper (the target stays in train mode and normalises
-    with batch statistics).
+    ``theta' <- m * theta' + (1 - m) * theta`` for parameters only, ``m``
+    being the weight of the copy (the paper's convention: 0.99 for PixPro
+    and BYOL, 0.999 for MoCo). ``m`` starts at ``base_momentum`` and stays
+    there unless :class:`mmpixpro.engine.CosineMomentumHook` sets it from
+    the Runner's iteration. The buffers (BN running statistics) of the copy
+    evolve from its own forward passes, as in the paper (the target stays
+    in train mode and normalises with batch statistics).
+
+    Every algorithm of the library that keeps a momentum copy (PixPro and
+    its variants, and the BYOL, MoCo v2 and DenseCL baselines) uses this
+    class. It is not built on mmengine's ``ExponentialMovingAverage`` (nor
+    mmpretrain's ``CosineEMA``) because their ``update_parameters`` (1)
+    averages parameter by parameter instead of one fused
+    ``torch._foreach_lerp_`` over all of them, (2) overwrites the copy's BN
+    buffers with the online ones (or averages them) at every step, and (3)
+    derives the schedule from their own update counter and the message
+    hub's ``max_iters`` rather than from the Runner's iteration, with the
+    opposite convention (``m`` weighs the online network).
 
     It deliberately has no ``init_weights``: mmengine's initialisation skips
     it, and the owner copies the initialised online weights in with
@@ -45,13 +59,21 @@ class MomentumEncoder(nn.Module):
 
     Args:
         online (nn.Module): The online network to copy.
+        base_momentum (float): ``m0``, the momentum before any schedule sets
+            it. Defaults to 0.99.
     """
 
-    def __init__(self, online: nn.Module) -> None:
+    def __init__(self, online: nn.Module, base_momentum: float = 0.99) -> None:
         super().__init__()
+        if not 0.0 <= base_momentum <= 1.0:
+            raise ValueError('base_momentum is the weight of the momentum '
+                             f'copy and must lie in [0, 1], got '
+                             f'{base_momentum}.')
         self.module = copy.deepcopy(online)
         for param in self.module.parameters():
             param.requires_grad_(False)
+        self.base_momentum = base_momentum
+        self.momentum = base_momentum
 
     def forward(self, *args, **kwargs):
         """Run the momentum copy."""
@@ -68,16 +90,28 @@ class MomentumEncoder(nn.Module):
         torch._foreach_copy_(*self._paired(online_params))
 
     @torch.no_grad()
-    def update(self, online_params: Iterable[nn.Parameter],
-               momentum: float) -> None:
+    def update(self,
+               online_params: Iterable[nn.Parameter],
+               momentum: Optional[float] = None) -> None:
         """EMA step ``theta' = m theta' + (1 - m) theta`` (one fused call).
 
         Args:
             online_params (Iterable[nn.Parameter]): Parameters of the online
                 network, in the order of ``self.module.parameters()``.
-            momentum (float): ``m`` in [0, 1].
+            momentum (float, optional): ``m`` in [0, 1]. Defaults to the
+                current :attr:`momentum`.
         """
-        torch._foreach_lerp_(*self._paired(online_params), 1.0 - momentum)
+        m = self.momentum if momentum is None else momentum
+        torch._foreach_lerp_(*self._paired(online_params), 1.0 - m)
+
+    def update_parameters(self, online: nn.Module) -> None:
+        """EMA step from a module, the call mmpretrain's algorithms make.
+
+        Args:
+            online (nn.Module): The online network (same structure as the
+                copy).
+        """
+        self.update(online.parameters())
 
     def _paired(self, online_params: Iterable[nn.Parameter]
                 ) -> Tuple[List[torch.Tensor], List[torch.Tensor]]:
@@ -89,3 +123,15 @@ class MomentumEncoder(nn.Module):
             raise ValueError('The online network does not match its momentum '
                              'copy (different parameter lists).')
         return target, online
+
+
+def momentum_encoders(model: nn.Module) -> List[MomentumEncoder]:
+    """Every :class:`MomentumEncoder` inside ``model``.
+
+    Args:
+        model (nn.Module): An algorithm (unwrapped from DDP).
+
+    Returns:
+        list[MomentumEncoder]: In module order; empty if there is none.
+    """
+    return [m for m in model.modules() if isinstance(m, MomentumEncoder)]

@@ -24,22 +24,28 @@ def fake_runner(model, cur_iter, max_iters):
 
 
 def test_hook_sets_momentum_from_global_iteration():
-    model = SimpleNamespace(base_momentum=0.99, momentum=None)
+    model = nn.Module()
+    model.target = MomentumEncoder(nn.Linear(2, 2))  # m0 = 0.99
+    model.key = MomentumEncoder(nn.Linear(2, 2), base_momentum=0.996)
     hook = CosineMomentumHook()
     for k, expected in [(0, 0.99), (50, 0.995), (100, 1.0)]:
         runner = fake_runner(model, k, 100)
         hook.before_train_iter(runner, batch_idx=0)
-        assert model.momentum == pytest.approx(expected)
+        assert model.target.momentum == pytest.approx(expected)
         logged = runner.message_hub.get_scalar('train/momentum').current()
         assert logged == pytest.approx(expected)
+    # each copy is annealed from its own m0: 1 - 0.004 (cos(pi/2) + 1) / 2
+    assert model.key.momentum == pytest.approx(1.0)
+    hook.before_train_iter(fake_runner(model, 50, 100), batch_idx=0)
+    assert model.key.momentum == pytest.approx(0.998)
     # after a "resume" at k = 50 the schedule continues, it does not restart
     hook = CosineMomentumHook()
     hook.before_train_iter(fake_runner(model, 50, 100), batch_idx=0)
-    assert model.momentum == pytest.approx(0.995)
+    assert model.target.momentum == pytest.approx(0.995)
 
 
-def test_hook_rejects_model_without_momentum():
-    with pytest.raises(AttributeError, match='base_momentum'):
+def test_hook_rejects_model_without_momentum_copy():
+    with pytest.raises(TypeError, match='no MomentumEncoder'):
         CosineMomentumHook().before_train_iter(
             fake_runner(nn.Linear(1, 1), 0, 1), batch_idx=0)
 
