@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Download the wheels that a CUDA machine without package-registry access
-# needs to run mmpixpro's GPU checks (tools/benchmarks/gpu_check.sh): the
+# needs to run mmpixpro's GPU checks (.ci/device/gpu_check.sh): the
 # mm* packages and those of their requirements that a PyTorch image usually
 # lacks. Pure-Python wheels, so they install on any CPython 3; torch,
 # torchvision, numpy, opencv, matplotlib and friends must already be there.
 #
 # Usage (repository root, on a machine that reaches a package index):
-#   tools/benchmarks/fetch_device_wheels.sh [DIR]      # default: .whl
-# then carry DIR to the GPU machine and run tools/benchmarks/gpu_check.sh.
+#   .ci/device/fetch_device_wheels.sh [DIR]      # default: .whl
+# then carry DIR to the GPU machine and run .ci/device/gpu_check.sh.
 set -euo pipefail
 dir=${1:-.whl}
 mkdir -p "$dir"

@@ -12,9 +12,9 @@
 #   data       the data pipeline with 0, 8 and 16 workers
 #
 # Usage (from any folder; the steps run in the repository root):
-#   tools/benchmarks/gpu_check.sh [OUT_DIR]  # default $OUT, else work_dirs/...
+#   .ci/device/gpu_check.sh [OUT_DIR]  # default $OUT, else work_dirs/...
 # On the project's device machine:
-#   run(command='tools/benchmarks/gpu_check.sh $OUT', carry=['.whl'])
+#   run(command='.ci/device/gpu_check.sh $OUT', carry=['.whl'])
 # If the repository root holds .whl (from fetch_device_wheels.sh beside this
 # script), its wheels are installed to /tmp/site first, without an index.
 #

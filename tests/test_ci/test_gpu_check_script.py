@@ -1,5 +1,5 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-"""Plumbing of tools/benchmarks/gpu_check.sh, run on CPU at toy sizes.
+"""Plumbing of .ci/device/gpu_check.sh, run on CPU at toy sizes.
 
 The script is meant for a CUDA machine lent for a few minutes, where a
 broken step costs device time: here its steps run with ResNet-18 at 64 px
@@ -16,7 +16,7 @@ from pixpro_testing import ROOT, subprocess_env
 
 pytestmark = pytest.mark.slow  # trains through the Runner or a tool
 
-SCRIPT = os.path.join(ROOT, 'tools', 'benchmarks', 'gpu_check.sh')
+SCRIPT = os.path.join(ROOT, '.ci', 'device', 'gpu_check.sh')
 
 
 @pytest.mark.skipif(shutil.which('bash') is None, reason='needs bash')
