@@ -1,6 +1,7 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 import math
 
+import numpy as np
 import torch
 
 from mmpixpro.models.utils import (bin_centers, normalized_bin_distance,
@@ -71,3 +72,56 @@ def test_distance_uses_larger_diagonal_and_different_grids():
     b_small = boxes([0.7, 0.2, 0.8, 0.3])  # centre (.75, .25), diag .1414
     dist = normalized_bin_distance(a, b_small, (2, 2), (1, 1))[0, :, 0]
     assert torch.allclose(dist, expected, atol=1e-6)
+
+
+def reference_distance(boxes_a, boxes_b, grid):
+    """Normalised bin distances in float64 numpy, bin by bin."""
+    a, b = boxes_a.double().numpy(), boxes_b.double().numpy()
+    rows, cols = np.meshgrid(np.arange(grid) + 0.5, np.arange(grid) + 0.5,
+                             indexing='ij')
+    out = []
+    for box_a, box_b in zip(a, b):
+        centres, diags = [], []
+        for x_ul, y_ul, x_lr, y_lr in (box_a, box_b):
+            bin_w, bin_h = (x_lr - x_ul) / grid, (y_lr - y_ul) / grid
+            centres.append(np.stack([cols * bin_w + x_ul,
+                                     rows * bin_h + y_ul], -1).reshape(-1, 2))
+            diags.append(math.hypot(bin_w, bin_h))
+        diff = centres[0][:, None] - centres[1][None]
+        out.append(np.sqrt((diff**2).sum(-1)) / max(diags))
+    return np.stack(out)
+
+
+def near_threshold_boxes():
+    """7 x 7 grids (49 points, where float32 cdist takes its matrix-product
+    path): view B is view A shifted right by (0.7 + e) bin diagonals, e
+    within 1e-6, so the pairs of equal bins lie just inside or outside."""
+    rows_a, rows_b = [], []
+    for k, e in enumerate([-9e-7, -5e-7, -2e-7, 2e-7, 5e-7, 9e-7]):
+        x0, y0, side = 0.05 + 0.01 * k, 0.1 + 0.02 * k, 0.7 - 0.05 * k
+        shift = (0.7 + e) * math.sqrt(2) * side / 7
+        rows_a.append([x0, y0, x0 + side, y0 + side])
+        rows_b.append([x0 + shift, y0, x0 + shift + side, y0 + side])
+    return boxes(*rows_a), boxes(*rows_b)
+
+
+def test_pairs_within_1e6_of_the_threshold_are_classified_as_float64():
+    a, b = near_threshold_boxes()
+    ref = reference_distance(a, b, 7)
+    near = np.abs(ref - 0.7) < 1e-6
+    # the construction does probe the edge, from both sides
+    assert (near & (ref < 0.7)).sum() >= 49 and (near & (ref > 0.7)).sum(
+    ) >= 49
+    mask = positive_mask(a, b, (7, 7), (7, 7)).numpy()
+    np.testing.assert_array_equal(mask, (ref < 0.7).astype(np.float32))
+    dist = normalized_bin_distance(a, b, (7, 7), (7, 7))
+    assert dist.dtype == torch.float32
+    assert normalized_bin_distance(a.double(), b, (7, 7),
+                                   (7, 7)).dtype == torch.float64
+    # the test can fail: the float32 matrix-product expansion misclassifies
+    centres_a, diag_a = bin_centers(a, (7, 7))
+    centres_b, diag_b = bin_centers(b, (7, 7))
+    mm = torch.cdist(centres_a, centres_b,
+                     compute_mode='use_mm_for_euclid_dist')
+    mm = mm / torch.maximum(diag_a, diag_b)[:, None, None]
+    assert ((mm < 0.7).numpy() != (ref < 0.7)).any()
