@@ -1,6 +1,8 @@
 # mmpixpro: install, test and demo entry points (GNU make, Linux).
 #
-#   make test        create .venv (once) and run the whole test suite
+#   make test        create .venv (once) and run the whole test suite (it
+#                    includes the wheel test and the documentation build)
+#   make docs        build the documentation site into docs/_build/html
 #   make demo        build the demo set, train PixPro R-18 on it, plot results
 #   make clean-demo  remove the demo work dir
 #   make downstream-env   .venv-downstream with mmcv 2.1 (ops built from
@@ -30,11 +32,13 @@ VPY := $(VENV)/bin/python
 TORCH_PKGS ?= torch==2.14.1 torchvision==0.29.1
 
 INSTALL_INPUTS := requirements/runtime.txt requirements/tests.txt \
-	requirements/optional.txt setup.cfg setup.py pyproject.toml
+	requirements/optional.txt requirements/docs.txt requirements/mim.txt \
+	setup.cfg setup.py pyproject.toml
 INSTALL_HASH := $(shell { cat $(INSTALL_INPUTS) 2>/dev/null; \
 	echo "TORCH_PKGS=$(TORCH_PKGS)"; } | sha1sum | cut -c1-12)
 STAMP := $(VENV)/.installed-$(INSTALL_HASH)
 
+DOCS_OUT ?= docs/_build/html
 DEMO_CONFIG ?= configs/pixpro/pixpro_r18_demo.py
 DEMO_DATA ?= data/demo
 DEMO_DIR ?= work_dirs/pixpro_r18_demo
@@ -51,14 +55,16 @@ DS_HASH := $(shell { cat $(DS_INPUTS) 2>/dev/null; \
 	echo "TORCH_PKGS=$(TORCH_PKGS) MMCV=$(MMCV_VERSION)"; } | sha1sum | cut -c1-12)
 DS_STAMP := $(DS_VENV)/.installed-$(DS_HASH)
 
-.PHONY: help install test test-fast demo clean-demo downstream-env test-downstream \
-	downstream-data
+.PHONY: help install test test-fast docs demo clean-demo downstream-env \
+	test-downstream downstream-data
 
 help:
 	@echo "targets:"
 	@echo "  install     create $(VENV) with $(PYTHON) and install (skipped when up to date)"
 	@echo "  test        install, then run pytest on tests/"
 	@echo "  test-fast   the same without the tests marked slow (training runs)"
+	@echo "  docs        build the documentation site (Sphinx + MyST, warnings"
+	@echo "              are errors) into $(DOCS_OUT)"
 	@echo "  demo        install, build $(DEMO_DATA) and $(DENSE_DATA), train"
 	@echo "              $(DEMO_CONFIG) (dense probe at iteration 0, epoch 6"
 	@echo "              and the end), plot curves and a similarity map into"
@@ -77,7 +83,9 @@ $(STAMP):
 	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install 'setuptools<82' wheel
 	$(if $(strip $(TORCH_PKGS)),$(VPY) -m pip install $(TORCH_PKGS))
-	$(VPY) -m pip install -r requirements/runtime.txt -r requirements/tests.txt
+	$(VPY) -m pip install -r requirements/runtime.txt -r requirements/tests.txt \
+		-r requirements/docs.txt
+	$(VPY) -m pip install --no-deps -r requirements/mim.txt
 	$(VPY) -m pip install scikit-image
 	$(VPY) -m pip install --no-deps scikit-video
 	$(VPY) -m pip install --no-build-isolation -e .
@@ -90,6 +98,11 @@ test: $(STAMP)
 # everything that does not train through the Runner or a subprocess
 test-fast: $(STAMP)
 	$(VPY) -m pytest tests -q -m "not slow"
+
+# -W --keep-going: every warning (broken link, missing reference) is
+# reported and fails the build; -n: nitpicky cross-references
+docs: $(STAMP)
+	$(VPY) -m sphinx -W --keep-going -n -b html docs/en $(DOCS_OUT)
 
 demo: $(STAMP)
 	$(VPY) tools/dataset_converters/build_demo_set.py --out $(DEMO_DATA)
