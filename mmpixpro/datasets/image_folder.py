@@ -1,16 +1,20 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 import logging
 import os
+import posixpath
 from collections import Counter
 from typing import (Any, Callable, Iterator, List, Optional, Sequence, Tuple,
                     Union)
 
+import mmengine.fileio as fileio
 import numpy as np
 import torch
 from mmengine.dataset import BaseDataset
+from mmengine.fileio.backends import LocalBackend
 from mmengine.logging import print_log
 
 from mmpixpro.registry import DATASETS, TRANSFORMS
+from .file_list import read_file_list
 from .seeding import fold_seed, seeded_global_rngs
 from .transforms.loading import ImageDecodeError
 
@@ -85,22 +89,32 @@ def find_images(root: str,
     return sorted(iter_images(root, extensions, skipped))
 
 
-def read_file_list(ann_file: str) -> List[str]:
-    """Read a file list: one path per line, the first token of each line.
+def normalise_extensions(extensions: Sequence[str]) -> Tuple[str, ...]:
+    """Lower-case extensions with a leading dot ('JPG' -> '.jpg')."""
+    return tuple(e.lower() if e.startswith('.') else '.' + e.lower()
+                 for e in extensions)
 
-    ImageNet-style ``path label`` lines work as they are; blank lines are
-    skipped.
+
+def list_images(root: str, extensions: Tuple[str, ...]) -> List[str]:
+    """:func:`find_images`, logging the files of :data:`UNREAD_FORMATS`
+    passed over (a count per extension).
 
     Args:
-        ann_file (str): The text file.
+        root (str): Folder to search.
+        extensions (tuple[str, ...]): Lower-case extensions with the dot.
 
     Returns:
-        list[str]: The paths, in file order.
+        list[str]: Paths relative to ``root``, sorted.
     """
-    if not os.path.isfile(ann_file):
-        raise FileNotFoundError(f'ann_file {ann_file!r} does not exist')
-    with open(ann_file, encoding='utf-8') as f:
-        return [line.split()[0] for line in f if line.strip()]
+    skipped: Counter = Counter()
+    paths = find_images(root, extensions, skipped)
+    for ext, count in sorted(skipped.items()):
+        print_log(
+            f'{count} {ext} file(s) under {root!r} are not read '
+            f'(only {extensions}); convert them, or add '
+            f"'{ext}' to the dataset's extensions to read the first "
+            'frame of each.', logger='current', level=logging.WARNING)
+    return paths
 
 
 @DATASETS.register_module()
@@ -110,10 +124,16 @@ class UnlabeledImageFolder(BaseDataset):
     Without ``ann_file`` the image root (``data_root`` joined with
     ``data_prefix['img_path']``) is searched recursively for files with one
     of ``extensions`` (case-insensitive), in sorted order; ImageNet's
-    ``train/`` layout works as it is. With ``ann_file`` the listed paths
-    (first token of each line, relative to the image root) are used.
-    Each item of ``data_list`` is ``{'img_path': absolute path,
-    'sample_idx': i}``.
+    ``train/`` layout works as it is. With ``ann_file`` (a file list, see
+    :mod:`mmpixpro.datasets.file_list`) the listed paths (first token of
+    each line, relative to the image root) are used in file order and the
+    tree is not walked; files named there are not checked at start: a
+    missing one fails to load like an undecodable one (below). The list
+    and the images may be on an object store (``backend_args``; give the
+    pipeline's loader the same). Images packed in zip archives
+    (:mod:`mmpixpro.datasets.zip_archive`) are read the same way, from the
+    file list that the packer writes. Each item of ``data_list`` is
+    ``{'img_path': absolute path or URI, 'sample_idx': i}``.
 
     Resume-exact randomness: once :meth:`set_epoch` has given a seed,
     sample ``idx`` of epoch ``e`` runs its pipeline with ``numpy.random``
@@ -136,6 +156,9 @@ class UnlabeledImageFolder(BaseDataset):
         data_root (str): Root folder of the images.
         ann_file (str): Optional file list, relative to ``data_root`` or
             absolute. Defaults to '' (search the folder).
+        backend_args (dict, optional): mmengine file backend arguments of
+            ``ann_file`` and the image root. Defaults to None (from the
+            path's prefix: local for plain paths).
         extensions (Sequence[str]): Image file extensions.
             Defaults to :data:`IMG_EXTENSIONS`.
         pipeline (Sequence[dict | Callable]): Transforms, built through
@@ -145,7 +168,8 @@ class UnlabeledImageFolder(BaseDataset):
             ``lazy_init``, ``max_refetch``, ...).
 
     Raises:
-        FileNotFoundError: If the image root or ``ann_file`` does not exist.
+        FileNotFoundError: If ``ann_file`` or the (local) image root does
+            not exist.
         ValueError: If no image is found or the file list is empty.
     """
 
@@ -154,9 +178,10 @@ class UnlabeledImageFolder(BaseDataset):
                  ann_file: str = '',
                  extensions: Sequence[str] = IMG_EXTENSIONS,
                  pipeline: Sequence[Union[dict, Callable]] = (),
+                 backend_args: Optional[dict] = None,
                  **kwargs: Any) -> None:
-        self.extensions = tuple(e.lower() if e.startswith('.') else '.' +
-                                e.lower() for e in extensions)
+        self.backend_args = backend_args
+        self.extensions = normalise_extensions(extensions)
         # [epoch, seed, seed is set]; shared with the dataloader workers
         self._epoch_state = torch.zeros(3, dtype=torch.int64).share_memory_()
         pipeline = [
@@ -177,31 +202,35 @@ class UnlabeledImageFolder(BaseDataset):
         """Find the images (or read the file list).
 
         Returns:
-            list[dict]: ``{'img_path': absolute path, 'sample_idx': i}``.
+            list[dict]: ``{'img_path': absolute path or URI,
+            'sample_idx': i}``.
         """
         root = self.img_root
-        if not os.path.isdir(root):
+        backend = fileio.get_file_backend(
+            root, backend_args=self.backend_args, enable_singleton=True)
+        local = isinstance(backend, LocalBackend)
+        if local and not os.path.isdir(root):
             raise FileNotFoundError(
                 f'image root {root!r} does not exist or is not a folder '
                 '(check data_root / data_prefix)')
         if self.ann_file:
-            paths = read_file_list(self.ann_file)
+            paths = read_file_list(self.ann_file, self.backend_args)
             where = f'file list {self.ann_file!r}'
+        elif not local:
+            raise ValueError(
+                f'image root {root!r} is not a local folder: only local '
+                'folders are searched; give an ann_file (a file list)')
         else:
-            skipped: Counter = Counter()
-            paths = find_images(root, self.extensions, skipped)
+            paths = list_images(root, self.extensions)
             where = f'{root!r} (extensions {self.extensions})'
-            for ext, count in sorted(skipped.items()):
-                print_log(
-                    f'{count} {ext} file(s) under {root!r} are not read '
-                    f'(only {self.extensions}); convert them, or add '
-                    f"'{ext}' to the dataset's extensions to read the first "
-                    'frame of each.', logger='current', level=logging.WARNING)
         if not paths:
             raise ValueError(f'no images found in {where}')
-        root = os.path.abspath(root)
+        if local:
+            root, join = os.path.abspath(root), os.path.join
+        else:  # an object store's URI
+            join = posixpath.join
         return [
-            dict(img_path=os.path.join(root, p), sample_idx=i)
+            dict(img_path=join(root, p), sample_idx=i)
             for i, p in enumerate(paths)
         ]
 
