@@ -34,8 +34,9 @@ class RandomColorJitter(RandomApply):
     random order; brightness, contrast and saturation factors are uniform in
     ``[max(0, 1 - v), 1 + v]``; contrast blends with the mean of the
     grayscale image, saturation with the grayscale image; the hue shift is
-    uniform in ``[-hue, hue]`` turns, with wrap-around. All draws use
-    ``np.random`` so that a per-sample seed governs them.
+    uniform in ``[-hue, hue]`` turns, with wrap-around. The arithmetic is
+    that of torchvision on PIL images (see :mod:`.functional`). All draws
+    use ``np.random`` so that a per-sample seed governs them.
 
     Required keys: ``img`` (RGB ``uint8``, (H, W, 3)). Modified keys:
     ``img``.
@@ -86,17 +87,28 @@ class RandomColorJitter(RandomApply):
                 ops.append((fn, float(np.random.uniform(*bounds))))
         return ops
 
-    def apply(self, results: dict) -> dict:
+    def draw_params(self) -> List[Tuple[Callable, float]]:
+        """The order of the operations and their factors.
+
+        Returns:
+            list[tuple[Callable, float]]: :meth:`sample_ops`'s draw.
+        """
+        return self.sample_ops()
+
+    def apply(self, results: dict,
+              params: List[Tuple[Callable, float]]) -> dict:
         """Jitter ``results['img']``.
 
         Args:
             results (dict): Result dict with ``img``.
+            params (list[tuple[Callable, float]]): ``(operation, factor)``
+                in the order to apply.
 
         Returns:
             dict: The result dict, ``img`` jittered.
         """
         img = results['img']
-        for fn, factor in self.sample_ops():
+        for fn, factor in params:
             img = fn(img, factor)
         results['img'] = img
         return results

@@ -1,62 +1,86 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-"""Colour primitives on RGB ``uint8`` images of shape (H, W, 3).
+"""Pixel operations on RGB ``uint8`` images of shape (H, W, 3).
 
-Each function maps a ``uint8`` image to a new ``uint8`` image (computed in
-float32, rounded, clipped) and follows torchvision's definitions of the
-colour-jitter operations. The hue shift goes through a float HSV image, so
-it is exact for negative shifts too (mmcv's ``adjust_hue`` overflows there
-under numpy 2).
+Each function maps a ``uint8`` image to a new ``uint8`` image with the
+arithmetic of torchvision's functional ops on PIL images (the paper's
+pipeline), so that the same parameters give the same pixels:
+
+- colour jitter blends like PIL's ``ImageEnhance`` (float32
+  ``other + factor * (img - other)``, clipped, truncated); brightness and
+  contrast are 256-entry look-up tables;
+- the luma is PIL's ``convert('L')``;
+- the hue shift goes through a ``uint8`` HSV image quantised as PIL's
+  (truncated hue and saturation, the shift added modulo 256), computed in
+  float, so negative shifts are exact too (mmcv's ``adjust_hue`` overflows
+  there under numpy 2);
+- the crop is resized with antialiasing when it shrinks (PIL's bilinear
+  filter, through ``torch.nn.functional.interpolate(antialias=True)``);
+- the blur is torchvision's separable Gaussian kernel with reflected
+  borders.
 """
-from typing import Union
+import warnings
+from typing import Tuple
 
 import cv2
 import numpy as np
+import torch
+from PIL import Image
 
-# ITU-R 601-2 luma weights, in RGB order.
-LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+_VALUES = np.arange(256, dtype=np.float32)
 
 
-def to_uint8(img: np.ndarray) -> np.ndarray:
-    """Round and clip a float image to ``uint8``.
+def trunc_uint8(img: np.ndarray) -> np.ndarray:
+    """Clip a float image to [0, 255] and truncate it to ``uint8``.
 
     Args:
-        img (np.ndarray): Float image with values on the 0-255 scale.
+        img (np.ndarray): Float image on the 0-255 scale.
 
     Returns:
         np.ndarray: ``uint8`` image of the same shape.
     """
-    return np.clip(np.rint(img), 0, 255).astype(np.uint8)
+    return np.clip(img, 0, 255).astype(np.uint8)
 
 
 def rgb_to_gray(img: np.ndarray) -> np.ndarray:
-    """ITU-R 601-2 luma ``0.299 R + 0.587 G + 0.114 B``.
+    """ITU-R 601-2 luma ``0.299 R + 0.587 G + 0.114 B`` as PIL rounds it.
 
     Args:
-        img (np.ndarray): RGB image, (H, W, 3).
+        img (np.ndarray): RGB ``uint8`` image, (H, W, 3).
 
     Returns:
         np.ndarray: ``uint8`` luma image, (H, W).
     """
-    return to_uint8(img.astype(np.float32) @ LUMA_WEIGHTS)
+    return np.asarray(Image.fromarray(img, 'RGB').convert('L'))
 
 
-def blend(img: np.ndarray, other: Union[np.ndarray, float],
-          factor: float) -> np.ndarray:
-    """``factor * img + (1 - factor) * other``, rounded to ``uint8``.
+def blend_table(other: float, factor: float) -> np.ndarray:
+    """Look-up table of :func:`blend` with a constant ``other``.
 
     Args:
-        img (np.ndarray): RGB image, (H, W, 3).
-        other (np.ndarray | float): Image broadcastable to ``img`` or a
-            scalar.
+        other (float): The constant blended with.
+        factor (float): Weight of the image.
+
+    Returns:
+        np.ndarray: ``uint8`` table of the 256 input values, (256, ).
+    """
+    other = np.float32(other)
+    return trunc_uint8(other + np.float32(factor) * (_VALUES - other))
+
+
+def blend(img: np.ndarray, other: np.ndarray, factor: float) -> np.ndarray:
+    """``other + factor * (img - other)``, clipped and truncated (PIL).
+
+    Args:
+        img (np.ndarray): RGB ``uint8`` image, (H, W, 3).
+        other (np.ndarray): ``uint8`` image broadcastable to ``img``.
         factor (float): Weight of ``img``; 0 gives ``other``, 1 gives
             ``img``, above 1 extrapolates away from ``other``.
 
     Returns:
         np.ndarray: ``uint8`` image, (H, W, 3).
     """
-    out = factor * img.astype(np.float32) + (1.0 - factor) * np.asarray(
-        other, dtype=np.float32)
-    return to_uint8(out)
+    other = other.astype(np.float32)
+    return trunc_uint8(other + np.float32(factor) * (img - other))
 
 
 def adjust_brightness(img: np.ndarray, factor: float) -> np.ndarray:
@@ -69,11 +93,11 @@ def adjust_brightness(img: np.ndarray, factor: float) -> np.ndarray:
     Returns:
         np.ndarray: ``uint8`` image, (H, W, 3).
     """
-    return blend(img, 0.0, factor)
+    return cv2.LUT(img, blend_table(0.0, factor))
 
 
 def adjust_contrast(img: np.ndarray, factor: float) -> np.ndarray:
-    """Blend with the mean of the grayscale image.
+    """Blend with the mean of the luma, rounded to an integer (PIL).
 
     Args:
         img (np.ndarray): RGB ``uint8`` image, (H, W, 3).
@@ -82,12 +106,12 @@ def adjust_contrast(img: np.ndarray, factor: float) -> np.ndarray:
     Returns:
         np.ndarray: ``uint8`` image, (H, W, 3).
     """
-    mean = float(rgb_to_gray(img).mean())
-    return blend(img, mean, factor)
+    mean = int(rgb_to_gray(img).mean() + 0.5)
+    return cv2.LUT(img, blend_table(mean, factor))
 
 
 def adjust_saturation(img: np.ndarray, factor: float) -> np.ndarray:
-    """Blend with the grayscale image.
+    """Blend with the luma image.
 
     Args:
         img (np.ndarray): RGB ``uint8`` image, (H, W, 3).
@@ -100,8 +124,26 @@ def adjust_saturation(img: np.ndarray, factor: float) -> np.ndarray:
     return blend(img, rgb_to_gray(img)[..., None], factor)
 
 
+def hue_steps(shift: float) -> int:
+    """A hue shift in turns as a step of the ``uint8`` hue (1/255 turn).
+
+    Args:
+        shift (float): Hue shift in turns, in [-0.5, 0.5].
+
+    Returns:
+        int: ``int(shift * 255)`` (truncated toward 0, as torchvision)
+        modulo 256.
+    """
+    return int(shift * 255) % 256
+
+
 def adjust_hue(img: np.ndarray, shift: float) -> np.ndarray:
     """Rotate the hue by ``shift`` turns (with wrap-around).
+
+    The image goes to HSV with hue and saturation quantised to ``uint8``
+    (truncated, hue in 1/255 turns), the hue is shifted by
+    :func:`hue_steps` modulo 256, and the HSV image goes back to RGB with
+    rounding: PIL's ``uint8`` HSV round trip, computed in float32.
 
     Args:
         img (np.ndarray): RGB ``uint8`` image, (H, W, 3).
@@ -113,7 +155,74 @@ def adjust_hue(img: np.ndarray, shift: float) -> np.ndarray:
     """
     if not -0.5 <= shift <= 0.5:
         raise ValueError(f'hue shift must be in [-0.5, 0.5], got {shift}')
-    hsv = cv2.cvtColor(img.astype(np.float32) / 255.0, cv2.COLOR_RGB2HSV)
-    hsv[..., 0] = np.mod(hsv[..., 0] + 360.0 * shift, 360.0)  # degrees
-    rgb = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
-    return to_uint8(rgb * 255.0)
+    hsv = cv2.cvtColor(img.astype(np.float32), cv2.COLOR_RGB2HSV)
+    hue, sat = hsv[..., 0], hsv[..., 1]  # degrees, [0, 1]
+    hue = np.floor(hue * np.float32(255 / 360)) + hue_steps(shift)
+    hsv[..., 0] = np.mod(hue, 256) * np.float32(360 / 255)
+    hsv[..., 1] = np.floor(sat * np.float32(255)) * np.float32(1 / 255)
+    return np.rint(cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)).astype(np.uint8)
+
+
+def resized_crop(img: np.ndarray, box: Tuple[int, int, int, int],
+                 size: Tuple[int, int], mode: str = 'bilinear') -> np.ndarray:
+    """Crop ``(i, j, h, w)`` and resize it to ``size``, antialiased.
+
+    A shrinking crop is low-pass filtered as PIL's resampling filters do
+    (support scaled by the shrink factor); an enlarged one is interpolated
+    plainly. The crop is read in place (no copy of the image).
+
+    Args:
+        img (np.ndarray): ``uint8`` image, (H, W, 3).
+        box (tuple[int, int, int, int]): ``(i, j, h, w)``: top, left,
+            height and width of the crop.
+        size (tuple[int, int]): Output ``(height, width)``.
+        mode (str): 'bilinear' or 'bicubic'. Defaults to 'bilinear'.
+
+    Returns:
+        np.ndarray: ``uint8`` image, (height, width, 3).
+    """
+    i, j, h, w = box
+    with warnings.catch_warnings():  # read-only decoded images: only read
+        warnings.simplefilter('ignore', UserWarning)
+        crop = torch.from_numpy(img[i:i + h, j:j + w])  # (h, w, 3)
+    if (h, w) == tuple(size):
+        return np.ascontiguousarray(crop.numpy())
+    out = torch.nn.functional.interpolate(
+        crop.permute(2, 0, 1)[None],  # (1, 3, h, w), channels last
+        size=tuple(size),
+        mode=mode,
+        align_corners=False,
+        antialias=True)
+    return np.ascontiguousarray(out[0].permute(1, 2, 0).numpy())
+
+
+def gaussian_kernel(kernel_size: int, sigma: float) -> np.ndarray:
+    """torchvision's 1-D Gaussian kernel, normalised to sum 1.
+
+    Args:
+        kernel_size (int): Odd number of taps.
+        sigma (float): Standard deviation, pixels.
+
+    Returns:
+        np.ndarray: float32 taps, (kernel_size, ).
+    """
+    x = np.arange(kernel_size, dtype=np.float64) - (kernel_size - 1) / 2
+    pdf = np.exp(-0.5 * (x / sigma)**2)
+    return (pdf / pdf.sum()).astype(np.float32)
+
+
+def gaussian_blur(img: np.ndarray, kernel_size: int,
+                  sigma: float) -> np.ndarray:
+    """Separable Gaussian blur with reflected borders (no edge repeat).
+
+    Args:
+        img (np.ndarray): ``uint8`` image, (H, W, 3).
+        kernel_size (int): Odd kernel size.
+        sigma (float): Standard deviation, pixels.
+
+    Returns:
+        np.ndarray: ``uint8`` image (rounded), (H, W, 3).
+    """
+    taps = gaussian_kernel(kernel_size, sigma)
+    return cv2.sepFilter2D(
+        img, -1, taps, taps, borderType=cv2.BORDER_REFLECT_101)

@@ -1,10 +1,10 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 from typing import Optional, Tuple
 
-import cv2
 import numpy as np
 
 from mmpixpro.registry import TRANSFORMS
+from .functional import gaussian_blur
 from .random_apply import RandomApply
 
 
@@ -27,7 +27,8 @@ class RandomGaussianBlur(RandomApply):
 
     ``sigma ~ U(sigma[0], sigma[1])``; the kernel is square, of size
     ``kernel_size`` or, if None, an odd size of about 10% of the shorter
-    image side. Borders are reflected (``cv2.BORDER_REFLECT_101``).
+    image side. Borders are reflected (``cv2.BORDER_REFLECT_101``); the
+    kernel is torchvision's (see :func:`.functional.gaussian_blur`).
 
     Required keys: ``img`` (RGB ``uint8``, (H, W, 3)). Modified keys:
     ``img``.
@@ -53,21 +54,25 @@ class RandomGaussianBlur(RandomApply):
         self.sigma = tuple(sigma)
         self.kernel_size = kernel_size
 
-    def apply(self, results: dict) -> dict:
-        """Blur ``results['img']`` with a random sigma.
+    def draw_params(self) -> float:
+        """Draw ``sigma ~ U(sigma[0], sigma[1])``.
+
+        Returns:
+            float: The standard deviation, pixels.
+        """
+        return float(np.random.uniform(*self.sigma))
+
+    def apply(self, results: dict, params: float) -> dict:
+        """Blur ``results['img']`` with the drawn sigma.
 
         Args:
             results (dict): Result dict with ``img``.
+            params (float): Sigma, pixels.
 
         Returns:
             dict: The result dict, ``img`` blurred.
         """
-        sigma = float(np.random.uniform(*self.sigma))
         img = results['img']
         k = self.kernel_size or auto_kernel_size(*img.shape[:2])
-        results['img'] = cv2.GaussianBlur(
-            img, (k, k),
-            sigmaX=sigma,
-            sigmaY=sigma,
-            borderType=cv2.BORDER_REFLECT_101)
+        results['img'] = gaussian_blur(img, k, params)
         return results

@@ -1,17 +1,25 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-from typing import Tuple
+from typing import Any, Optional, Tuple
 
 import numpy as np
 from mmcv.transforms import BaseTransform
+from mmcv.transforms.utils import cache_randomness
 
 
 class RandomApply(BaseTransform):
     """Base of the transforms applied with probability ``prob``.
 
-    :meth:`transform` draws one ``u ~ U(0, 1)`` from ``numpy.random`` (the
-    stream the per-sample seed governs) and calls :meth:`apply` when
-    ``u < prob``. Subclasses implement :meth:`apply` and list the
-    attributes shown by ``repr`` in ``repr_keys``.
+    :meth:`sample_params` draws one ``u ~ U(0, 1)`` from ``numpy.random``
+    (the stream the per-sample seed governs) and, when ``u < prob``, the
+    transform's own random parameters (:meth:`draw_params`);
+    :meth:`transform` then calls :meth:`apply` with them. Subclasses
+    implement :meth:`apply` (and :meth:`draw_params` if they draw more) and
+    list the attributes shown by ``repr`` in ``repr_keys``.
+
+    The parameters of the last call can be read back with mmcv's
+    ``cache_random_params`` context (``sample_params`` is a
+    ``cache_randomness`` method): inside it, ``sample_params()`` returns
+    what the last call used.
 
     Args:
         prob (float): Probability to apply, in [0, 1].
@@ -24,6 +32,25 @@ class RandomApply(BaseTransform):
             raise ValueError(f'prob must be in [0, 1], got {prob}')
         self.prob = prob
 
+    @cache_randomness
+    def sample_params(self) -> Optional[Any]:
+        """Draw whether to apply and, if so, the parameters.
+
+        Returns:
+            Any: None to skip, else :meth:`draw_params`'s value.
+        """
+        if np.random.rand() < self.prob:
+            return self.draw_params()
+        return None
+
+    def draw_params(self) -> Any:
+        """The transform's random parameters (none by default).
+
+        Returns:
+            Any: Parameters passed to :meth:`apply`; ``True`` here.
+        """
+        return True
+
     def transform(self, results: dict) -> dict:
         """Apply with probability ``prob``.
 
@@ -33,15 +60,17 @@ class RandomApply(BaseTransform):
         Returns:
             dict: The result dict, transformed or unchanged.
         """
-        if np.random.rand() < self.prob:
-            return self.apply(results)
-        return results
+        params = self.sample_params()
+        if params is None:
+            return results
+        return self.apply(results, params)
 
-    def apply(self, results: dict) -> dict:
+    def apply(self, results: dict, params: Any) -> dict:
         """The transformation itself (always applied).
 
         Args:
             results (dict): The result dict.
+            params (Any): What :meth:`draw_params` drew.
 
         Returns:
             dict: The transformed result dict.

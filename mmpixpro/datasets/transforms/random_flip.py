@@ -1,4 +1,5 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
+import cv2
 import numpy as np
 
 from mmpixpro.registry import TRANSFORMS
@@ -49,18 +50,19 @@ class RandomHorizontalFlipWithBox(RandomApply):
         results['flip_direction'] = None
         return super().transform(results)
 
-    def apply(self, results: dict) -> dict:
+    def apply(self, results: dict, params: bool) -> dict:
         """Flip the image and swap the box's x ends.
 
         Args:
             results (dict): Result dict with ``img``.
+            params (bool): True (a flip has no parameters).
 
         Returns:
             dict: The flipped result dict.
         """
         results['flip'] = True
         results['flip_direction'] = 'horizontal'
-        results['img'] = np.ascontiguousarray(results['img'][:, ::-1])
+        results['img'] = cv2.flip(np.ascontiguousarray(results['img']), 1)
         if 'crop_box' in results:
             results['crop_box'] = flip_box(results['crop_box'])
         return results

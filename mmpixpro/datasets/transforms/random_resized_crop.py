@@ -5,8 +5,13 @@ from typing import Sequence, Tuple, Union
 import mmcv
 import numpy as np
 from mmcv.transforms import BaseTransform
+from mmcv.transforms.utils import cache_randomness
 
 from mmpixpro.registry import TRANSFORMS
+from .functional import resized_crop
+
+# interpolations resized with antialiasing (as PIL) by resized_crop
+ANTIALIASED = ('bilinear', 'bicubic')
 
 
 def get_params(height: int,
@@ -102,7 +107,12 @@ class RandomResizedCropWithBox(BaseTransform):
     """Random resized crop that records the crop box in the original image.
 
     The crop is sampled by :func:`get_params` (torchvision's algorithm) and
-    resized with OpenCV. The box follows :func:`crop_to_box`.
+    resized as torchvision resizes a PIL image: 'bilinear' and 'bicubic'
+    are antialiased when the crop shrinks (:func:`.functional.resized_crop`,
+    read in place, no copy of the image); the other modes use OpenCV
+    without antialiasing. The box follows :func:`crop_to_box`. Inside
+    mmcv's ``cache_random_params`` context, ``sample_crop(H, W)`` returns
+    the crop of the last call.
 
     Required keys: ``img`` ((H, W, 3) ``uint8``). Modified keys: ``img``,
     ``img_shape``. Added keys: ``crop_box`` (float32, (4,)).
@@ -114,8 +124,9 @@ class RandomResizedCropWithBox(BaseTransform):
             Defaults to (0.08, 1.0).
         ratio (tuple[float, float]): Range of the aspect ratio w/h.
             Defaults to (3/4, 4/3).
-        interpolation (str): OpenCV interpolation: 'nearest', 'bilinear',
-            'bicubic', 'area' or 'lanczos'. Defaults to 'bilinear'.
+        interpolation (str): 'bilinear' or 'bicubic' (antialiased, as
+            PIL), or OpenCV's 'nearest', 'area' or 'lanczos'.
+            Defaults to 'bilinear'.
         max_attempts (int): Tries before the centre-crop fallback.
             Defaults to 10.
     """
@@ -138,6 +149,21 @@ class RandomResizedCropWithBox(BaseTransform):
         self.interpolation = interpolation
         self.max_attempts = max_attempts
 
+    @cache_randomness
+    def sample_crop(self, height: int,
+                    width: int) -> Tuple[int, int, int, int]:
+        """Draw the crop with :func:`get_params`.
+
+        Args:
+            height (int): Image height H.
+            width (int): Image width W.
+
+        Returns:
+            tuple[int, int, int, int]: ``(i, j, h, w)`` of the crop.
+        """
+        return get_params(height, width, self.scale, self.ratio,
+                          self.max_attempts)
+
     def transform(self, results: dict) -> dict:
         """Crop and resize ``results['img']``, record ``crop_box``.
 
@@ -149,15 +175,18 @@ class RandomResizedCropWithBox(BaseTransform):
         """
         img = results['img']
         height, width = img.shape[:2]
-        i, j, h, w = get_params(height, width, self.scale, self.ratio,
-                                self.max_attempts)
-        crop = img[i:i + h, j:j + w]
+        i, j, h, w = self.sample_crop(height, width)
         out_h, out_w = self.size
-        if (h, w) != (out_h, out_w):
-            crop = mmcv.imresize(
-                crop, (out_w, out_h),
-                interpolation=self.interpolation,
-                backend='cv2')
+        if self.interpolation in ANTIALIASED:
+            crop = resized_crop(img, (i, j, h, w), self.size,
+                                self.interpolation)
+        else:
+            crop = img[i:i + h, j:j + w]
+            if (h, w) != (out_h, out_w):
+                crop = mmcv.imresize(
+                    crop, (out_w, out_h),
+                    interpolation=self.interpolation,
+                    backend='cv2')
         results['img'] = np.ascontiguousarray(crop)
         results['img_shape'] = (out_h, out_w)
         results['crop_box'] = crop_to_box(i, j, h, w, height, width)

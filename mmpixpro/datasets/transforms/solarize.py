@@ -23,11 +23,12 @@ class RandomSolarize(RandomApply):
         super().__init__(prob)
         self.threshold = threshold
 
-    def apply(self, results: dict) -> dict:
+    def apply(self, results: dict, params: bool) -> dict:
         """Solarize ``results['img']``.
 
         Args:
             results (dict): Result dict with ``img``.
+            params (bool): True (no parameters).
 
         Returns:
             dict: The result dict, ``img`` solarized.
