@@ -27,6 +27,9 @@ import torch
 from PIL import Image
 
 _VALUES = np.arange(256, dtype=np.float32)
+# OpenCV's float HSV (degrees, [0, 1], [0, 255]) to PIL's uint8 HSV, back
+_TO_UINT8_HSV = np.array([255 / 360, 255, 1], np.float32)
+_FROM_UINT8_HSV = np.array([360 / 255, 1 / 255, 1], np.float32)
 
 
 def trunc_uint8(img: np.ndarray) -> np.ndarray:
@@ -80,7 +83,11 @@ def blend(img: np.ndarray, other: np.ndarray, factor: float) -> np.ndarray:
         np.ndarray: ``uint8`` image, (H, W, 3).
     """
     other = other.astype(np.float32)
-    return trunc_uint8(other + np.float32(factor) * (img - other))
+    out = img.astype(np.float32)
+    out -= other
+    out *= np.float32(factor)
+    out += other
+    return trunc_uint8(out)
 
 
 def adjust_brightness(img: np.ndarray, factor: float) -> np.ndarray:
@@ -156,11 +163,14 @@ def adjust_hue(img: np.ndarray, shift: float) -> np.ndarray:
     if not -0.5 <= shift <= 0.5:
         raise ValueError(f'hue shift must be in [-0.5, 0.5], got {shift}')
     hsv = cv2.cvtColor(img.astype(np.float32), cv2.COLOR_RGB2HSV)
-    hue, sat = hsv[..., 0], hsv[..., 1]  # degrees, [0, 1]
-    hue = np.floor(hue * np.float32(255 / 360)) + hue_steps(shift)
-    hsv[..., 0] = np.mod(hue, 256) * np.float32(360 / 255)
-    hsv[..., 1] = np.floor(sat * np.float32(255)) * np.float32(1 / 255)
-    return np.rint(cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)).astype(np.uint8)
+    # hue in degrees, saturation in [0, 1], value in [0, 255] -> uint8
+    hsv8 = (hsv * _TO_UINT8_HSV).astype(np.uint8)  # truncated
+    hsv8[..., 0] += np.uint8(hue_steps(shift))  # modulo 256
+    hsv = hsv8.astype(np.float32)
+    hsv *= _FROM_UINT8_HSV
+    rgb = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
+    rgb += 0.5  # rounded half up, as C's round() on these positive values
+    return rgb.astype(np.uint8)
 
 
 def resized_crop(img: np.ndarray, box: Tuple[int, int, int, int],
@@ -169,7 +179,8 @@ def resized_crop(img: np.ndarray, box: Tuple[int, int, int, int],
 
     A shrinking crop is low-pass filtered as PIL's resampling filters do
     (support scaled by the shrink factor); an enlarged one is interpolated
-    plainly. The crop is read in place (no copy of the image).
+    plainly. Only the crop is copied (to channels-last memory, which
+    torch's vectorised ``uint8`` path needs), not the image.
 
     Args:
         img (np.ndarray): ``uint8`` image, (H, W, 3).
@@ -187,8 +198,11 @@ def resized_crop(img: np.ndarray, box: Tuple[int, int, int, int],
         crop = torch.from_numpy(img[i:i + h, j:j + w])  # (h, w, 3)
     if (h, w) == tuple(size):
         return np.ascontiguousarray(crop.numpy())
+    # (1, 3, h, w) in channels-last memory: torch's fast uint8 path
+    crop = crop.permute(2, 0, 1)[None].contiguous(
+        memory_format=torch.channels_last)
     out = torch.nn.functional.interpolate(
-        crop.permute(2, 0, 1)[None],  # (1, 3, h, w), channels last
+        crop,
         size=tuple(size),
         mode=mode,
         align_corners=False,

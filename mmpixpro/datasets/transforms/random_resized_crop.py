@@ -109,7 +109,7 @@ class RandomResizedCropWithBox(BaseTransform):
     The crop is sampled by :func:`get_params` (torchvision's algorithm) and
     resized as torchvision resizes a PIL image: 'bilinear' and 'bicubic'
     are antialiased when the crop shrinks (:func:`.functional.resized_crop`,
-    read in place, no copy of the image); the other modes use OpenCV
+    which copies the crop only); the other modes use OpenCV
     without antialiasing. The box follows :func:`crop_to_box`. Inside
     mmcv's ``cache_random_params`` context, ``sample_crop(H, W)`` returns
     the crop of the last call.
