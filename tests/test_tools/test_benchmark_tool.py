@@ -11,9 +11,15 @@ import torch
 from pixpro_testing import ROOT, subprocess_env
 
 sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis_tools'))
-from benchmark_harness import (format_table, gflop_per_image,  # noqa: E402
-                               machine_info, resolve_config_path,
-                               synthetic_batch, time_rounds)
+from benchmark_harness import (build_loader, format_table,  # noqa: E402
+                               gflop_per_image, image_files, machine_info,
+                               resolve_config_path, synthetic_batch,
+                               time_dataloader, time_rounds)
+
+from mmpixpro.utils import register_all_modules  # noqa: E402
+
+PHOTOS = osp.join(ROOT, 'tests', 'data', 'photos')
+PIXPRO_CONFIG = osp.join(ROOT, 'configs', 'pixpro', 'pixpro_r50_8xb128.py')
 
 
 def run_tool(*args):
@@ -63,15 +69,31 @@ def test_two_steps_of_every_model(tmp_path):
 
 @pytest.mark.slow
 def test_data_mode(tmp_path):
-    from PIL import Image
-    for i in range(4):
-        Image.new('RGB', (80, 60), (i * 40, 10, 200)).save(tmp_path /
-                                                          f'{i}.jpg')
     out = tmp_path / 'data.json'
-    run_tool('--data', str(tmp_path), '--workers', '0', '--batch', '2',
-             '--batches', '2', '--out', str(out))
+    stdout = run_tool('--data', PHOTOS, '--workers', '0', '--batch', '2',
+                      '--batches', '1', '--out', str(out))
     rows = json.loads(out.read_text())['data']
-    assert rows[0]['workers'] == 0 and rows[0]['img_per_s'] > 0
+    assert [(r['pipeline'], r['workers']) for r in rows] == [
+        ('ours', 0), ('torchvision', 0)]
+    assert all(r['img_per_s'] > 0 for r in rows)
+    assert rows[1]['vs_torchvision'] == pytest.approx(1.0)
+    assert '| torchvision | 0 |' in stdout
+
+
+@pytest.mark.parametrize('pipeline', ['ours', 'torchvision'])
+def test_both_data_pipelines_give_two_uint8_views(pipeline):
+    """The --data comparison on two real photos, in this process."""
+    register_all_modules(init_default_scope=True)
+    loader = build_loader(pipeline, PIXPRO_CONFIG, PHOTOS, 0, batch=2)
+    batch = next(iter(loader))
+    views = batch['inputs'] if pipeline == 'ours' else batch
+    assert [tuple(v.shape) for v in views] == [(2, 3, 224, 224)] * 2
+    assert all(v.dtype == torch.uint8 for v in views)
+    row = time_dataloader(PIXPRO_CONFIG, PHOTOS, 0, batch=2, batches=1,
+                          warmup=0, pipeline=pipeline)
+    assert row['pipeline'] == pipeline and row['img_per_s'] > 0
+    assert row['img_per_s_per_core'] == row['img_per_s']
+    assert len(image_files(PHOTOS)) == 3
 
 
 def test_helpers():

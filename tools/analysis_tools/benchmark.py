@@ -7,7 +7,8 @@ Examples:
     # GPU, ResNet-50 at 224 px, batch 128, bf16
     python tools/analysis_tools/benchmark.py --depth 50 --size 224 \
         --batch 128 --amp --device cuda
-    # data pipeline on real JPEGs with 0, 1 and 2 workers
+    # data pipeline on real JPEGs with 0, 1 and 2 workers: ours against
+    # the torchvision/PIL pipeline of the paper's augmentations
     python tools/analysis_tools/benchmark.py --data data/demo --workers 0 1 2
 """
 import argparse
@@ -18,6 +19,7 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
 
+import cv2  # noqa: E402
 import torch  # noqa: E402
 from benchmark_harness import (BarePixProStep, allocated,  # noqa: E402
                                as_dict, build_from_config, format_table,
@@ -61,6 +63,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--data-config', default=PIXPRO)
     parser.add_argument('--workers', type=int, nargs='+', default=[0, 2])
     parser.add_argument('--batches', type=int, default=10)
+    parser.add_argument('--pipelines', nargs='+',
+                        default=['ours', 'torchvision'],
+                        choices=['ours', 'torchvision'],
+                        help='with --data: our configured pipeline and the '
+                        'torchvision/PIL one of the paper\'s augmentations')
     parser.add_argument('--out', help='write the results as JSON here')
     return parser.parse_args()
 
@@ -131,6 +138,27 @@ def model_rows(args) -> list:
     return rows
 
 
+def data_rows(args) -> list:
+    """Time each pipeline at each worker count, one thread per process
+    (the main process is one core at 0 workers; workers are single-threaded
+    as the DataLoader makes them), the pipelines alternating."""
+    torch.set_num_threads(1)
+    cv2.setNumThreads(1)
+    rows = []
+    for workers in args.workers:
+        group = [
+            time_dataloader(args.data_config, args.data, workers,
+                            args.batch, args.batches, pipeline=name)
+            for name in args.pipelines
+        ]
+        ref = next((r['img_per_s'] for r in group
+                    if r['pipeline'] == 'torchvision'), None)
+        for row in group:
+            row['vs_torchvision'] = row['img_per_s'] / ref if ref else None
+        rows += group
+    return rows
+
+
 def main() -> None:
     args = parse_args()
     register_all_modules(init_default_scope=True)
@@ -140,12 +168,11 @@ def main() -> None:
     print('machine: ' + ', '.join(f'{k} {v}'
                                   for k, v in result['machine'].items()))
     if args.data:
-        rows = [
-            time_dataloader(args.data_config, args.data, w, args.batch,
-                            args.batches) for w in args.workers
-        ]
-        print(format_table(rows, ['workers', 'img_per_s',
-                                  'img_per_s_per_core']))
+        rows = data_rows(args)
+        print(f'{args.data}: two views per image, batch {args.batch}, '
+              f'{args.batches} timed batches')
+        print(format_table(rows, ['pipeline', 'workers', 'img_per_s',
+                                  'img_per_s_per_core', 'vs_torchvision']))
         result['data'] = rows
     else:
         rows = model_rows(args)

@@ -8,6 +8,8 @@ the baselines ignore). Warm-up steps are excluded and the device is
 synchronised around the timed steps.
 """
 import copy
+import os
+import os.path as osp
 import statistics
 import time
 import warnings
@@ -23,7 +25,9 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 from mmpretrain.structures import DataSample
+from PIL import Image, ImageFilter
 
+from mmpixpro.datasets.image_folder import IMG_EXTENSIONS
 from mmpixpro.registry import MODELS
 from mmpixpro.utils import setup_amp
 from torch import nn
@@ -208,7 +212,6 @@ def machine_info(device: torch.device) -> dict:
         ``cores``, ``torch_threads``, ``torch``, ``gpu`` (or None) and
         ``matmul_gflops`` (see :func:`matmul_gflops`).
     """
-    import os
     import platform
     fields = {}
     try:
@@ -274,7 +277,6 @@ def resolve_config_path(config: str) -> str:
     if '::' not in config:
         return config
     import importlib
-    import os.path as osp
     package, _, rel = config.partition('::')
     root = osp.dirname(importlib.import_module(package).__file__)
     path = osp.join(root, '.mim', 'configs', rel)
@@ -444,11 +446,14 @@ def as_dict(result: StepResult) -> dict:
 
 
 def time_dataloader(config: str, data_root: str, num_workers: int,
-                    batch: int, batches: int, warmup: int = 2) -> dict:
-    """Images per second of the config's training pipeline on real files.
+                    batch: int, batches: int, warmup: int = 2,
+                    pipeline: str = 'ours') -> dict:
+    """Images per second of a two-view pipeline on real files.
 
     Decoding and both views' augmentation run in ``num_workers`` worker
-    processes (0: in this process), exactly as configured for training.
+    processes (0: in this process), exactly as configured for training
+    (``pipeline='ours'``) or as the reference torchvision/PIL pipeline
+    (``pipeline='torchvision'``, :func:`build_loader`).
 
     Args:
         config (str): A training config of ours.
@@ -457,19 +462,14 @@ def time_dataloader(config: str, data_root: str, num_workers: int,
         batch (int): Images per batch.
         batches (int): Timed batches.
         warmup (int): Untimed batches first (worker start-up included).
+        pipeline (str): 'ours' or 'torchvision'. Defaults to 'ours'.
 
     Returns:
-        dict: ``workers``, ``img_per_s`` and ``img_per_s_per_core``.
+        dict: ``pipeline``, ``workers``, ``img_per_s`` and
+        ``img_per_s_per_core`` (the main process counts as one core when
+        there is no worker).
     """
-    cfg = Config.fromfile(config)
-    loader_cfg = copy.deepcopy(cfg.train_dataloader)
-    loader_cfg.dataset.data_root = data_root
-    loader_cfg.update(
-        batch_size=batch,
-        num_workers=num_workers,
-        persistent_workers=num_workers > 0)
-    with DefaultScope.overwrite_default_scope('mmpixpro'):
-        loader = Runner.build_dataloader(loader_cfg, seed=0)
+    loader = build_loader(pipeline, config, data_root, num_workers, batch)
     iterator = iter(_endless(loader))
     for _ in range(warmup):
         next(iterator)
@@ -478,6 +478,7 @@ def time_dataloader(config: str, data_root: str, num_workers: int,
         next(iterator)
     rate = batches * batch / (time.perf_counter() - start)
     return dict(
+        pipeline=pipeline,
         workers=num_workers,
         img_per_s=rate,
         img_per_s_per_core=rate / max(num_workers, 1))
@@ -490,3 +491,105 @@ def _endless(loader):
             loader.sampler.set_epoch(epoch)
         yield from loader
         epoch += 1
+
+
+class PILGaussianBlur:
+    """PIL's Gaussian blur with ``sigma ~ U(0.1, 2.0)``: the blur of the
+    authors' released PixPro code (the reference pipeline's)."""
+
+    def __call__(self, img):
+        sigma = float(torch.empty(1).uniform_(0.1, 2.0))
+        return img.filter(ImageFilter.GaussianBlur(radius=sigma))
+
+
+def torchvision_view(size: int, blur_prob: float, solarize_prob: float):
+    """One view of the paper's augmentations with torchvision on PIL.
+
+    RandomResizedCrop (scale 0.08-1, bilinear, antialiased), flip,
+    ColorJitter(0.4, 0.4, 0.2, 0.1) with p=0.8, grayscale p=0.2, PIL's
+    Gaussian blur with ``blur_prob``, solarize with ``solarize_prob``,
+    then a ``uint8`` tensor (as our pipeline gives).
+
+    Args:
+        size (int): Crop size.
+        blur_prob (float): Probability of the blur.
+        solarize_prob (float): Probability of solarisation.
+
+    Returns:
+        torchvision.transforms.Compose: The view transform.
+    """
+    T = torchvision.transforms
+    return T.Compose([
+        T.RandomResizedCrop(size, scale=(0.08, 1.0), antialias=True),
+        T.RandomHorizontalFlip(),
+        T.RandomApply([T.ColorJitter(0.4, 0.4, 0.2, 0.1)], p=0.8),
+        T.RandomGrayscale(p=0.2),
+        T.RandomApply([PILGaussianBlur()], p=blur_prob),
+        T.RandomSolarize(128, p=solarize_prob),
+        T.PILToTensor(),
+    ])
+
+
+class TorchvisionTwoViews(torch.utils.data.Dataset):
+    """The reference pipeline: PIL decoding, two torchvision views.
+
+    Args:
+        files (list[str]): Image files.
+        size (int): Crop size. Defaults to 224.
+    """
+
+    def __init__(self, files: List[str], size: int = 224) -> None:
+        self.files = files
+        self.views = (torchvision_view(size, 1.0, 0.0),
+                      torchvision_view(size, 0.1, 0.2))
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def __getitem__(self, index: int) -> list:
+        with Image.open(self.files[index]) as img:
+            img = img.convert('RGB')
+        return [view(img) for view in self.views]
+
+
+def image_files(data_root: str) -> List[str]:
+    """The images our dataset lists under ``data_root``, sorted."""
+    files = []
+    for folder, _, names in os.walk(data_root):
+        files += [osp.join(folder, n) for n in names
+                  if n.lower().endswith(IMG_EXTENSIONS)]
+    return sorted(files)
+
+
+def build_loader(pipeline: str, config: str, data_root: str,
+                 num_workers: int, batch: int):
+    """A dataloader of our configured pipeline or of the reference one.
+
+    Args:
+        pipeline (str): 'ours' (the config's ``train_dataloader``) or
+            'torchvision' (:class:`TorchvisionTwoViews`, same files).
+        config (str): A training config of ours.
+        data_root (str): Folder of images.
+        num_workers (int): Dataloader workers.
+        batch (int): Images per batch.
+
+    Returns:
+        torch.utils.data.DataLoader: The loader.
+    """
+    if pipeline == 'torchvision':
+        return torch.utils.data.DataLoader(
+            TorchvisionTwoViews(image_files(data_root)),
+            batch_size=batch,
+            shuffle=True,
+            num_workers=num_workers,
+            persistent_workers=num_workers > 0,
+            drop_last=True)
+    cfg = Config.fromfile(config)
+    loader_cfg = copy.deepcopy(cfg.train_dataloader)
+    loader_cfg.dataset.data_root = data_root
+    loader_cfg.update(
+        batch_size=batch,
+        num_workers=num_workers,
+        persistent_workers=num_workers > 0)
+    with DefaultScope.overwrite_default_scope('mmpixpro'):
+        return Runner.build_dataloader(loader_cfg, seed=0)
