@@ -74,7 +74,8 @@ def region_iou(pred: Tensor, target: Tensor) -> float:
         target (Tensor): Ground-truth mask, same shape.
 
     Returns:
-        float: |pred & target| / |pred | target|; 1.0 when both are empty.
+        float: ``|pred & target| / |pred | target|``; 1.0 when both are
+        empty.
     """
     pred, target = pred.bool(), target.bool()
     union = (pred | target).sum().item()
