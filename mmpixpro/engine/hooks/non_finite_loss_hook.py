@@ -1,11 +1,10 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """Stop (or skip the step) when the loss is NaN or infinite."""
-from typing import List, Optional
+from typing import Optional
 
 from mmengine.hooks import Hook
-from mmengine.optim import OptimWrapperDict
 
-from mmpixpro.engine.optimizers import NonFiniteGuardMixin
+from mmpixpro.engine.optimizers import NonFiniteGuardMixin, optim_wrappers
 from mmpixpro.registry import HOOKS
 from mmpixpro.utils import latest_checkpoint
 
@@ -47,16 +46,9 @@ class NonFiniteLossHook(Hook):
         self.action = action
         self.max_skips = max_skips
 
-    @staticmethod
-    def _wrappers(runner) -> List:
-        wrappers = runner.optim_wrapper
-        if isinstance(wrappers, OptimWrapperDict):
-            return list(wrappers.values())
-        return [wrappers]
-
     def before_train(self, runner) -> None:
         """Require guarded optimiser wrappers."""
-        plain = [type(w).__name__ for w in self._wrappers(runner)
+        plain = [type(w).__name__ for w in optim_wrappers(runner.optim_wrapper)
                  if not isinstance(w, NonFiniteGuardMixin)]
         if plain:
             raise TypeError(
@@ -71,7 +63,9 @@ class NonFiniteLossHook(Hook):
                          data_batch: Optional[dict] = None,
                          outputs: Optional[dict] = None) -> None:
         """Stop, or count the skipped step, after a non-finite loss."""
-        bad = [w for w in self._wrappers(runner) if w.skipped_step]
+        bad = [
+            w for w in optim_wrappers(runner.optim_wrapper) if w.skipped_step
+        ]
         if not bad:
             return
         for wrapper in bad:

@@ -1,10 +1,13 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """Optimiser wrappers whose step never sees a NaN/inf loss."""
+from typing import Dict, Optional
+
 import torch
 from mmengine.dist import all_reduce
 from mmengine.optim import AmpOptimWrapper, OptimWrapper
 
 from mmpixpro.registry import OPTIM_WRAPPERS
+from .accumulation import MomentumPerStepMixin
 
 
 def all_ranks_finite(loss: torch.Tensor) -> bool:
@@ -26,31 +29,53 @@ class NonFiniteGuardMixin:
     """``update_params`` that skips ``backward``/``step`` on a bad loss.
 
     When the loss is NaN or infinite on any rank, the parameters stay as
-    they were, the gradients are cleared and :attr:`skipped_step` is set;
-    ``NonFiniteLossHook`` reads (and clears) it after the iteration and
-    stops the run or counts the skipped step.
+    they were and :attr:`skipped_step` is set; ``NonFiniteLossHook`` reads
+    (and clears) it after the iteration and stops the run or counts the
+    skipped step.
+
+    With gradient accumulation (``accumulative_counts = k``) the whole
+    optimiser step of the bad micro-batch is skipped: the micro-batches of
+    that step are counted but not back-propagated, and at its end the
+    gradients accumulated before the bad one are cleared instead of
+    applied. Every call counts one micro-batch (mmengine's inner count), so
+    the steps stay aligned with the iterations.
     """
 
     skipped_step = False
+    # a non-finite loss fell into the current optimiser step
+    _discard_step = False
 
-    def update_params(self, loss: torch.Tensor, *args, **kwargs) -> None:
-        """mmengine's update, or nothing but ``zero_grad`` on a bad loss.
+    def update_params(self,
+                      loss: torch.Tensor,
+                      step_kwargs: Optional[Dict] = None,
+                      zero_kwargs: Optional[Dict] = None) -> None:
+        """mmengine's update, or only counting and ``zero_grad``.
 
         Args:
-            loss (Tensor): The loss of this iteration.
-            *args, **kwargs: As for ``OptimWrapper.update_params``.
+            loss (Tensor): The loss of this micro-batch.
+            step_kwargs (dict, optional): For ``optimizer.step``.
+            zero_kwargs (dict, optional): For ``optimizer.zero_grad``.
         """
-        if all_ranks_finite(loss):
-            return super().update_params(loss, *args, **kwargs)
-        self.skipped_step = True
-        self.zero_grad()
+        if not all_ranks_finite(loss):
+            self.skipped_step = True
+            self._discard_step = True
+        if not self._discard_step:
+            return super().update_params(loss, step_kwargs, zero_kwargs)
+        self._inner_count += 1  # counted as mmengine's backward counts
+        if self.should_update():
+            self.zero_grad(**(zero_kwargs or {}))
+            self._discard_step = False
 
 
 @OPTIM_WRAPPERS.register_module()
-class GuardedOptimWrapper(NonFiniteGuardMixin, OptimWrapper):
-    """mmengine's ``OptimWrapper`` with :class:`NonFiniteGuardMixin`."""
+class GuardedOptimWrapper(NonFiniteGuardMixin, MomentumPerStepMixin,
+                          OptimWrapper):
+    """mmengine's ``OptimWrapper`` with :class:`NonFiniteGuardMixin` and
+    one momentum step per optimiser step (:class:`MomentumPerStepMixin`)."""
 
 
 @OPTIM_WRAPPERS.register_module()
-class GuardedAmpOptimWrapper(NonFiniteGuardMixin, AmpOptimWrapper):
-    """mmengine's ``AmpOptimWrapper`` with :class:`NonFiniteGuardMixin`."""
+class GuardedAmpOptimWrapper(NonFiniteGuardMixin, MomentumPerStepMixin,
+                             AmpOptimWrapper):
+    """mmengine's ``AmpOptimWrapper`` with :class:`NonFiniteGuardMixin` and
+    one momentum step per optimiser step (:class:`MomentumPerStepMixin`)."""

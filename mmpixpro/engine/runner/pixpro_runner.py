@@ -11,8 +11,13 @@ from mmengine.dist import is_main_process
 from mmengine.runner import EpochBasedTrainLoop, Runner
 from mmpretrain.utils import get_ori_model
 
+from mmpixpro.engine.optimizers import (MomentumPerStepMixin,
+                                        accumulative_counts,
+                                        effective_batch_size,
+                                        lr_scale_factor, optim_wrappers)
 from mmpixpro.export import (TMP_SUFFIX, KeyMismatchError, map_to_model,
                              safe_load)
+from mmpixpro.models.utils import momentum_encoders
 from mmpixpro.registry import RUNNERS
 
 
@@ -20,7 +25,7 @@ from mmpixpro.registry import RUNNERS
 class PixProRunner(Runner):
     """The Runner of mmpixpro configs (``runner_type='PixProRunner'``).
 
-    Three changes to mmengine's Runner, each through an overridden method:
+    Five changes to mmengine's Runner, each through an overridden method:
 
     * :meth:`save_checkpoint` writes ``<name>.tmp`` and renames it, so a
       crash (pre-emption, full disk) while writing leaves the previous
@@ -35,6 +40,13 @@ class PixProRunner(Runner):
     * ``--launcher pytorch`` on a machine without CUDA: :meth:`setup_env`
       creates a gloo process group (mmengine's ``init_dist`` needs CUDA) and
       :meth:`wrap_model` builds DDP without ``device_ids``.
+    * :meth:`scale_lr` (``auto_scale_lr``) scales by the effective batch,
+      ``gpus x batch per GPU x accumulative_counts`` (mmengine's ignores
+      the accumulation), with the rule ``auto_scale_lr.rule``: ``'linear'``
+      (default, the paper's) or ``'sqrt'`` (the authors' advice for small
+      batches with LARS); see :func:`mmpixpro.engine.lr_scale_factor`.
+    * :meth:`build_optim_wrapper` refuses gradient accumulation with a
+      wrapper that would step the momentum copies at every micro-batch.
 
     Arguments are those of :class:`mmengine.runner.Runner`.
     """
@@ -127,3 +139,59 @@ class PixProRunner(Runner):
                 find_unused_parameters=self.cfg.get(
                     'find_unused_parameters', False))
         return super().wrap_model(model_wrapper_cfg, model)
+
+    def build_optim_wrapper(self, optim_wrapper):
+        """mmengine's build; accumulation needs one EMA step per update.
+
+        Args:
+            optim_wrapper: The wrapper or its config.
+
+        Returns:
+            OptimWrapper | OptimWrapperDict: The built wrapper.
+        """
+        wrapper = super().build_optim_wrapper(optim_wrapper)
+        plain = [type(w).__name__ for w in optim_wrappers(wrapper)
+                 if not isinstance(w, MomentumPerStepMixin)]
+        if (plain and accumulative_counts(wrapper) > 1
+                and momentum_encoders(get_ori_model(self.model))):
+            raise TypeError(
+                f'accumulative_counts > 1 with {plain}: the momentum copies '
+                'would take one EMA step per micro-batch instead of one per '
+                "optimiser step. Use optim_wrapper type 'GuardedOptimWrapper' "
+                "or 'GuardedAmpOptimWrapper'.")
+        return wrapper
+
+    def scale_lr(self, optim_wrapper, auto_scale_lr=None) -> None:
+        """Scale every group's lr for the effective batch.
+
+        ``lr <- lr x f(B / base_batch_size)``, ``B = gpus x batch per GPU x
+        accumulative_counts``, ``f`` the identity (``rule='linear'``) or
+        the square root (``rule='sqrt'``). Called by mmengine after the
+        wrapper is built and before the schedulers are (they store the
+        scaled lr).
+
+        Args:
+            optim_wrapper (OptimWrapper | OptimWrapperDict): The wrapper(s).
+            auto_scale_lr (dict, optional): ``enable``, ``base_batch_size``
+                and optionally ``rule``. Nothing happens unless enabled.
+        """
+        if not auto_scale_lr or not auto_scale_lr.get('enable', False):
+            return
+        if 'base_batch_size' not in auto_scale_lr:
+            raise KeyError('auto_scale_lr needs base_batch_size, the batch '
+                           'the configured lr is for.')
+        loader = self._train_dataloader
+        per_gpu = (loader['batch_size'] if isinstance(loader, dict) else
+                   loader.batch_size)
+        counts = accumulative_counts(optim_wrapper)
+        batch = effective_batch_size(self.world_size, per_gpu, counts)
+        rule = auto_scale_lr.get('rule', 'linear')
+        base = auto_scale_lr['base_batch_size']
+        factor = lr_scale_factor(batch, base, rule)
+        self.logger.info(
+            f'auto_scale_lr: effective batch {batch} = {self.world_size} '
+            f'GPU(s) x {per_gpu} x {counts} accumulated; lr x {factor:.6g} '
+            f'({rule} rule, base batch {base}).')
+        for wrapper in optim_wrappers(optim_wrapper):
+            for group in wrapper.optimizer.param_groups:
+                group['lr'] = group['lr'] * factor

@@ -23,8 +23,10 @@ class PixPro(BaseSelfSupervisor):
     Each view goes through the networks on its own (BN statistics per view).
     The momentum ``m`` of the copy (a :class:`MomentumEncoder`) is set
     every iteration by :class:`mmpixpro.engine.CosineMomentumHook` from the
-    Runner's global iteration; the EMA step runs once per iteration before
-    the targets are computed. When the neck returns several levels (e.g. on
+    Runner's global iteration; the EMA step runs before the targets are
+    computed, once per optimiser step (with gradient accumulation, in the
+    first micro-batch of each step: the Guarded optimiser wrappers hold the
+    copy in the others). When the neck returns several levels (e.g. on
     an FPN), the loss is averaged over levels.
 
     The projector's input channels may be left to the backbone

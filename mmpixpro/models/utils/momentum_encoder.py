@@ -2,7 +2,8 @@
 """The momentum (target) encoder and the paper's cosine momentum schedule."""
 import copy
 import math
-from typing import Iterable, List, Optional, Tuple
+from contextlib import contextmanager
+from typing import Iterable, Iterator, List, Optional, Tuple
 
 import torch
 from torch import nn
@@ -53,6 +54,12 @@ class MomentumEncoder(nn.Module):
     hub's ``max_iters`` rather than from the Runner's iteration, with the
     opposite convention (``m`` weighs the online network).
 
+    With gradient accumulation (``k`` micro-batches per optimiser step) the
+    copy must take one EMA step per optimiser step, not per forward: while
+    :attr:`held` is True, :meth:`update` does nothing. The Guarded optimiser
+    wrappers of :mod:`mmpixpro.engine` hold the copies (through
+    :func:`momentum_held`) in every micro-batch but the first of a step.
+
     It deliberately has no ``init_weights``: mmengine's initialisation skips
     it, and the owner copies the initialised online weights in with
     :meth:`sync`.
@@ -74,6 +81,7 @@ class MomentumEncoder(nn.Module):
             param.requires_grad_(False)
         self.base_momentum = base_momentum
         self.momentum = base_momentum
+        self.held = False
 
     def forward(self, *args, **kwargs):
         """Run the momentum copy."""
@@ -95,12 +103,16 @@ class MomentumEncoder(nn.Module):
                momentum: Optional[float] = None) -> None:
         """EMA step ``theta' = m theta' + (1 - m) theta`` (one fused call).
 
+        Nothing happens while :attr:`held` is True.
+
         Args:
             online_params (Iterable[nn.Parameter]): Parameters of the online
                 network, in the order of ``self.module.parameters()``.
             momentum (float, optional): ``m`` in [0, 1]. Defaults to the
                 current :attr:`momentum`.
         """
+        if self.held:
+            return
         m = self.momentum if momentum is None else momentum
         torch._foreach_lerp_(*self._paired(online_params), 1.0 - m)
 
@@ -135,3 +147,29 @@ def momentum_encoders(model: nn.Module) -> List[MomentumEncoder]:
         list[MomentumEncoder]: In module order; empty if there is none.
     """
     return [m for m in model.modules() if isinstance(m, MomentumEncoder)]
+
+
+@contextmanager
+def momentum_held(model: nn.Module, hold: bool = True) -> Iterator[None]:
+    """Hold (or release) every momentum copy of ``model`` for a while.
+
+    Inside the context, :meth:`MomentumEncoder.update` of every copy does
+    nothing when ``hold`` is True; the previous state is restored on exit.
+
+    Args:
+        model (nn.Module): An algorithm (unwrapped from DDP).
+        hold (bool): Whether the copies skip their EMA steps.
+            Defaults to True.
+
+    Yields:
+        None
+    """
+    encoders = momentum_encoders(model)
+    before = [encoder.held for encoder in encoders]
+    for encoder in encoders:
+        encoder.held = hold
+    try:
+        yield
+    finally:
+        for encoder, held in zip(encoders, before):
+            encoder.held = held

@@ -4,10 +4,12 @@ from types import SimpleNamespace
 import pytest
 import torch
 from mmengine.logging import MessageHub
+from mmengine.optim import OptimWrapper
 from torch import nn
 
 from mmpixpro.engine import CosineMomentumHook
 from mmpixpro.models.utils import MomentumEncoder, cosine_momentum
+from mmpixpro.models.utils.momentum_encoder import momentum_held
 
 
 @pytest.mark.parametrize('k,expected', [(0, 0.99), (500, 0.995),
@@ -17,10 +19,12 @@ def test_cosine_momentum_at_known_iterations(k, expected):
     assert cosine_momentum(k, 1000, 0.99) == pytest.approx(expected, abs=1e-8)
 
 
-def fake_runner(model, cur_iter, max_iters):
+def fake_runner(model, cur_iter, max_iters, counts=1):
     hub = MessageHub.get_instance('test_momentum_hook')
+    optim = torch.optim.SGD(nn.Linear(1, 1).parameters(), lr=0.1)
     return SimpleNamespace(
-        model=model, iter=cur_iter, max_iters=max_iters, message_hub=hub)
+        model=model, iter=cur_iter, max_iters=max_iters, message_hub=hub,
+        optim_wrapper=OptimWrapper(optim, accumulative_counts=counts))
 
 
 def test_hook_sets_momentum_from_global_iteration():
@@ -42,6 +46,20 @@ def test_hook_sets_momentum_from_global_iteration():
     hook = CosineMomentumHook()
     hook.before_train_iter(fake_runner(model, 50, 100), batch_idx=0)
     assert model.target.momentum == pytest.approx(0.995)
+
+
+@pytest.mark.parametrize('cur_iter,expected', [
+    (0, 0.99), (3, 0.99), (4, 0.9925), (7, 0.9925), (8, 0.9975),
+    (9, 0.9975)])
+def test_hook_follows_the_optimizer_step_with_accumulation(cur_iter,
+                                                          expected):
+    # K = 10 iterations, 4 accumulated per step: S = 3 steps (4 + 4 + 2),
+    # m = 1 - 0.01 (cos(pi s / 3) + 1) / 2 for step s = i // 4
+    model = nn.Module()
+    model.target = MomentumEncoder(nn.Linear(2, 2))
+    CosineMomentumHook().before_train_iter(
+        fake_runner(model, cur_iter, 10, counts=4), batch_idx=0)
+    assert model.target.momentum == pytest.approx(expected, abs=1e-9)
 
 
 def test_hook_rejects_model_without_momentum_copy():
@@ -69,3 +87,22 @@ def test_momentum_encoder_ema_updates_parameters_only():
         assert torch.equal(t, o)
     with pytest.raises(ValueError, match='does not match'):
         target.update(nn.Linear(3, 4).parameters(), 0.9)
+
+
+def test_held_copy_skips_its_ema_step_until_released():
+    model = nn.Module()
+    model.target = MomentumEncoder(nn.Linear(2, 2))
+    online = nn.Linear(2, 2)
+    before = [p.clone() for p in model.target.parameters()]
+    with momentum_held(model):
+        model.target.update(online.parameters(), momentum=0.5)
+        assert all(torch.equal(a, b) for a, b in
+                   zip(before, model.target.parameters()))
+        with momentum_held(model, hold=False):
+            assert not model.target.held
+        assert model.target.held  # the outer state is restored
+    assert not model.target.held
+    model.target.update(online.parameters(), momentum=0.5)
+    for old, new, o in zip(before, model.target.parameters(),
+                           online.parameters()):
+        assert torch.allclose(new, 0.5 * old + 0.5 * o)
