@@ -156,13 +156,13 @@ class UnlabeledImageFolder(BaseDataset):
         data_root (str): Root folder of the images.
         ann_file (str): Optional file list, relative to ``data_root`` or
             absolute. Defaults to '' (search the folder).
-        backend_args (dict, optional): mmengine file backend arguments of
-            ``ann_file`` and the image root. Defaults to None (from the
-            path's prefix: local for plain paths).
         extensions (Sequence[str]): Image file extensions.
             Defaults to :data:`IMG_EXTENSIONS`.
         pipeline (Sequence[dict | Callable]): Transforms, built through
             mmpixpro's TRANSFORMS. Defaults to ().
+        backend_args (dict, optional): mmengine file backend arguments of
+            ``ann_file`` and the image root. Defaults to None (from the
+            path's prefix: local for plain paths).
         **kwargs: Other arguments of :class:`mmengine.dataset.BaseDataset`
             (``data_prefix``, ``indices``, ``serialize_data``,
             ``lazy_init``, ``max_refetch``, ...).
