@@ -369,10 +369,21 @@ def read_log(work_dir) -> str:
         return f.read()
 
 
-def load_train_tool():
-    """Import tools/train.py as a module."""
-    spec = importlib.util.spec_from_file_location(
-        'mmpixpro_train_tool', osp.join(ROOT, 'tools', 'train.py'))
+def load_tool(*parts: str):
+    """Import a script of the repository as a module.
+
+    Args:
+        *parts (str): Its path below the repository root, e.g.
+            ``'tools', 'train.py'``.
+    """
+    name = 'mmpixpro_tool_' + osp.splitext(parts[-1])[0]
+    spec = importlib.util.spec_from_file_location(name,
+                                                  osp.join(ROOT, *parts))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_train_tool():
+    """Import tools/train.py as a module."""
+    return load_tool('tools', 'train.py')

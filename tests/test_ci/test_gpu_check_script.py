@@ -49,7 +49,8 @@ def test_steps_run_and_leave_eight_files_at_most(tmp_path):
     steps = json.loads((out / 'benchmark_cpu_r18_64.json').read_text())
     assert len(steps['steps']) == 5
     data = json.loads((out / 'benchmark_data.json').read_text())
-    assert [r['workers'] for r in data['data']] == [0]
+    assert sorted((r['pipeline'], r['workers']) for r in data['data']) == [
+        ('ours', 0), ('torchvision', 0)]
 
 
 @pytest.mark.skipif(shutil.which('bash') is None, reason='needs bash')

@@ -3,7 +3,7 @@ import importlib.util
 import os.path as osp
 
 import pytest
-from pixpro_testing import save_training_checkpoint
+from pixpro_testing import load_tool, save_training_checkpoint
 
 from mmpixpro.export import convert_checkpoint
 
@@ -14,12 +14,8 @@ D2_CFG = osp.join(REPO, 'configs', 'benchmarks', 'detectron2',
                   'pascal_voc_R_50_C4_24k_pixpro.yaml')
 
 
-def load_tool(name):
-    path = osp.join(REPO, 'tools', 'benchmarks', f'{name}.py')
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def load_launcher(name):
+    return load_tool('tools', 'benchmarks', f'{name}.py')
 
 
 @pytest.fixture(scope='module')
@@ -33,7 +29,7 @@ def r50_exports(pixpro_r50, tmp_path_factory):
 @pytest.mark.skipif(importlib.util.find_spec('mmdet') is not None,
                     reason='checks the environment without mmdet')
 def test_mm_launcher_checks_then_needs_mmdet(r50_exports, capsys):
-    tool = load_tool('train_mm')
+    tool = load_launcher('train_mm')
     argv = ['mmdet', MMDET_CFG, '--pretrained', r50_exports['mmdet']]
     assert tool.main(argv + ['--dry-run']) == 0
     out = capsys.readouterr().out
@@ -44,7 +40,7 @@ def test_mm_launcher_checks_then_needs_mmdet(r50_exports, capsys):
 
 
 def test_mm_launcher_points_every_init_at_the_checkpoint(r50_exports):
-    tool = load_tool('train_mm')
+    tool = load_launcher('train_mm')
     cfg = tool.prepare_config(tool.parse_args(
         ['mmdet', MMDET_CFG, '--pretrained', r50_exports['mmdet']]))
     assert cfg.model.backbone.init_cfg.checkpoint == r50_exports['mmdet']
@@ -57,7 +53,7 @@ def test_mm_launcher_points_every_init_at_the_checkpoint(r50_exports):
 def test_mm_launcher_default_path_missing_says_how(capsys, tmp_path,
                                                    monkeypatch):
     monkeypatch.chdir(tmp_path)  # no work_dirs/ here
-    tool = load_tool('train_mm')
+    tool = load_launcher('train_mm')
     assert tool.main(['mmdet', MMDET_CFG, '--dry-run']) == 1
     err = capsys.readouterr().err
     assert 'work_dirs/pixpro_r50_8xb128/epoch_100_mmdet.pth' in err
@@ -65,7 +61,7 @@ def test_mm_launcher_default_path_missing_says_how(capsys, tmp_path,
 
 
 def test_mm_launcher_refuses_wrong_format(r50_exports, capsys):
-    tool = load_tool('train_mm')
+    tool = load_launcher('train_mm')
     assert tool.main(['mmdet', MMDET_CFG, '--pretrained',
                       r50_exports['detectron2'], '--dry-run']) == 1
     # the message is the last line (torch may warn before it)
@@ -74,7 +70,7 @@ def test_mm_launcher_refuses_wrong_format(r50_exports, capsys):
 
 
 def test_d2_launcher_checks_then_needs_detectron2(r50_exports, capsys):
-    tool = load_tool('train_detectron2')
+    tool = load_launcher('train_detectron2')
     argv = [D2_CFG, r50_exports['detectron2']]
     assert tool.main(argv + ['--dry-run']) == 0
     if importlib.util.find_spec('detectron2') is None:
@@ -89,7 +85,7 @@ def test_d2_eval_only_takes_a_fine_tuned_model(tmp_path, capsys):
     torch.save({'model': {'roi_heads.box_predictor.cls_score.weight':
                           torch.zeros(21, 2048)}, 'iteration': 24000},
                fine_tuned)
-    tool = load_tool('train_detectron2')
+    tool = load_launcher('train_detectron2')
     assert tool.main([D2_CFG, str(fine_tuned), '--eval-only',
                       '--dry-run']) == 0
     assert 'fine-tuned' in capsys.readouterr().out

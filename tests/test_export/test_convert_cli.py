@@ -1,23 +1,18 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-import importlib.util
 import os.path as osp
 
 import torch
-from pixpro_testing import save_training_checkpoint
+from pixpro_testing import load_tool, save_training_checkpoint
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
-def load_tool():
-    path = osp.join(REPO, 'tools', 'model_converters', 'convert.py')
-    spec = importlib.util.spec_from_file_location('convert_tool', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def load_convert_tool():
+    return load_tool('tools', 'model_converters', 'convert.py')
 
 
 def test_cli_converts_and_reports(pixpro_r18, tmp_path, capsys):
-    tool = load_tool()
+    tool = load_convert_tool()
     src = save_training_checkpoint(pixpro_r18.state_dict(), tmp_path / 'e.pth')
     assert tool.main([src, '--to', 'mmseg']) == 0
     out = capsys.readouterr().out
@@ -30,7 +25,7 @@ def test_cli_converts_and_reports(pixpro_r18, tmp_path, capsys):
 
 
 def test_cli_bad_input_exits_1_with_message(pixpro_r18, tmp_path, capsys):
-    tool = load_tool()
+    tool = load_convert_tool()
     src = save_training_checkpoint(pixpro_r18.state_dict(), tmp_path / 'e.pth')
     assert tool.main([src, '--to', 'mmdet', '--with-fpn']) == 1
     err = capsys.readouterr().err

@@ -1,12 +1,12 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """tools/dataset_converters/build_demo_set.py on a small real subset."""
 import hashlib
-import importlib.util
 import json
 import os
 import os.path as osp
 
 import pytest
+from pixpro_testing import load_tool
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SCRIPT = osp.join(REPO, 'tools', 'dataset_converters', 'build_demo_set.py')
@@ -15,10 +15,7 @@ SCRIPT = osp.join(REPO, 'tools', 'dataset_converters', 'build_demo_set.py')
 @pytest.fixture(scope='module')
 def bds():
     """The builder script, imported as a module."""
-    spec = importlib.util.spec_from_file_location('build_demo_set', SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools', 'dataset_converters', 'build_demo_set.py')
 
 
 @pytest.fixture(scope='module')

@@ -1,18 +1,16 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """The composite builder on tiny synthetic cut-outs and backgrounds."""
 import hashlib
-import importlib.util
 import os
 import os.path as osp
 
 import numpy as np
 from PIL import Image
+from pixpro_testing import load_tool
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SCRIPT = osp.join(REPO, 'tools', 'dataset_converters', 'build_dense_set.py')
-spec = importlib.util.spec_from_file_location('build_dense_set', SCRIPT)
-bds = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(bds)
+bds = load_tool('tools', 'dataset_converters', 'build_dense_set.py')
 
 
 def test_paste_mask_is_alpha_of_top_cutout():

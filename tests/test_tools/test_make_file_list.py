@@ -1,12 +1,11 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """tools/dataset_converters/make_file_list.py: the folder search, written."""
-import importlib.util
 import os
 import os.path as osp
 
 import pytest
 from mmengine.logging import MMLogger
-from pixpro_testing import ROOT, write_image
+from pixpro_testing import ROOT, load_tool, write_image
 
 from mmpixpro.datasets import UnlabeledImageFolder, read_file_list
 
@@ -15,10 +14,7 @@ SCRIPT = osp.join(ROOT, 'tools', 'dataset_converters', 'make_file_list.py')
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location('make_file_list', SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools', 'dataset_converters', 'make_file_list.py')
 
 
 @pytest.fixture

@@ -1,13 +1,12 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """tools/dataset_converters/pack_zip.py."""
-import importlib.util
 import os.path as osp
 import subprocess
 import sys
 import zipfile
 
 import pytest
-from pixpro_testing import ROOT, write_image
+from pixpro_testing import ROOT, load_tool, write_image
 
 from mmpixpro.datasets import read_file_list
 
@@ -16,10 +15,7 @@ SCRIPT = osp.join(ROOT, 'tools', 'dataset_converters', 'pack_zip.py')
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location('pack_zip', SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools', 'dataset_converters', 'pack_zip.py')
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """End to end: tools/analysis_tools/visualize_similarity.py on a tiny
 random-init ResNet-18 PixPro (configs/pixpro/pixpro_r18_demo.py)."""
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import torch
 from mmengine.config import Config
 from mmengine.model import revert_sync_batchnorm
 from PIL import Image
+from pixpro_testing import load_tool
 
 from mmpixpro.registry import MODELS
 from mmpixpro.visualization import pick_queries, query_candidates
@@ -21,17 +21,9 @@ TOOL = REPO / 'tools' / 'analysis_tools' / 'visualize_similarity.py'
 CONFIG = REPO / 'configs' / 'pixpro' / 'pixpro_r18_demo.py'
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location('visualize_similarity',
-                                                  TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope='module')
 def tool():
-    return load_tool()
+    return load_tool('tools', 'analysis_tools', 'visualize_similarity.py')
 
 
 @pytest.fixture(scope='module')
