@@ -7,11 +7,12 @@ import json
 import os
 import os.path as osp
 import platform
-import shutil
 import statistics
 import sys
 from datetime import datetime, timezone
 from typing import Dict, List, Optional, Sequence
+
+from PIL import Image
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
@@ -130,12 +131,16 @@ def history_section(out_dir: str, methods: Sequence[str]) -> List[str]:
 
 
 def copy_views_picture(out_dir: str, dst: str) -> Optional[str]:
-    """Copy the last picture of PixPro's visualisation hook to ``dst``."""
+    """Write the last picture of PixPro's visualisation hook to ``dst``,
+    at 2/3 of its size in 256 colours (about 150 KB instead of 1 MB)."""
     pngs = sorted(glob.glob(osp.join(out_dir, 'pixpro', '**', 'iter_*.png'),
                             recursive=True))
     if not pngs:
         return None
-    shutil.copyfile(pngs[-1], dst)
+    img = Image.open(pngs[-1]).convert('RGB')
+    small = img.resize((img.width * 2 // 3, img.height * 2 // 3),
+                       Image.LANCZOS)
+    small.quantize(colors=256).save(dst, optimize=True)
     return dst
 
 
