@@ -72,7 +72,7 @@ class RandomColorJitter(RandomApply):
             (adjust_hue, (-hue, hue) if hue > 0 else None),
         ]
 
-    def sample_ops(self) -> List[Tuple[Callable, float]]:
+    def draw_params(self) -> List[Tuple[Callable, float]]:
         """Draw the order of the operations and their factors.
 
         Returns:
@@ -86,14 +86,6 @@ class RandomColorJitter(RandomApply):
             if bounds is not None:
                 ops.append((fn, float(np.random.uniform(*bounds))))
         return ops
-
-    def draw_params(self) -> List[Tuple[Callable, float]]:
-        """The order of the operations and their factors.
-
-        Returns:
-            list[tuple[Callable, float]]: :meth:`sample_ops`'s draw.
-        """
-        return self.sample_ops()
 
     def apply(self, results: dict,
               params: List[Tuple[Callable, float]]) -> dict:

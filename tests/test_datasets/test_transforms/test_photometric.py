@@ -72,7 +72,7 @@ def test_color_jitter_random_draws():
         out = jitter(dict(img=img.copy()))['img']
         assert out.dtype == np.uint8 and out.shape == img.shape
     np.random.seed(0)
-    ops = jitter.sample_ops()
+    ops = jitter.draw_params()
     assert {fn
             for fn, _ in ops} == {
                 adjust_brightness, adjust_contrast, adjust_saturation,
@@ -89,7 +89,7 @@ def test_color_jitter_random_draws():
     orders = set()
     for seed in range(20):
         np.random.seed(seed)
-        orders.add(tuple(fn.__name__ for fn, _ in jitter.sample_ops()))
+        orders.add(tuple(fn.__name__ for fn, _ in jitter.draw_params()))
     assert len(orders) > 1  # the order is random
 
 
