@@ -13,6 +13,8 @@ from typing import List, Optional, Sequence
 
 import mmengine.fileio as fileio
 
+from mmpixpro.export.checkpoint import write_atomically
+
 
 class FileListError(ValueError):
     """A path cannot be written to (or read from) a file list."""
@@ -67,7 +69,8 @@ def check_listable(paths: Sequence[str]) -> None:
 def write_file_list(paths: Sequence[str], out: str) -> None:
     """Write ``paths`` one per line to ``out``, atomically.
 
-    The list is written to ``out + '.tmp'`` and renamed, so ``out`` is
+    The list (UTF-8) is written to ``out + '.tmp'`` and renamed
+    (:func:`mmpixpro.export.checkpoint.write_atomically`), so ``out`` is
     either absent or complete.
 
     Args:
@@ -78,9 +81,5 @@ def write_file_list(paths: Sequence[str], out: str) -> None:
         FileListError: If a path holds white space.
     """
     check_listable(paths)
-    folder = osp.dirname(osp.abspath(out))
-    os.makedirs(folder, exist_ok=True)
-    tmp = out + '.tmp'
-    with open(tmp, 'w', encoding='utf-8') as f:
-        f.writelines(p + '\n' for p in paths)
-    os.replace(tmp, out)
+    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
+    write_atomically(out, ''.join(p + '\n' for p in paths), 'utf-8')

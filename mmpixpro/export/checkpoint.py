@@ -24,7 +24,7 @@ import math
 import os
 import os.path as osp
 import pickle
-from typing import Any, Dict, List, Mapping, Union
+from typing import Any, Dict, List, Mapping, Optional, Union
 
 import torch
 from torch import Tensor
@@ -227,15 +227,19 @@ def non_finite_entries(obj: Any, name: str = '') -> List[str]:
     return found
 
 
-def write_atomically(path: str, text: str) -> None:
+def write_atomically(path: str,
+                     text: str,
+                     encoding: Optional[str] = None) -> None:
     """Write ``text`` to ``path`` through ``path.tmp`` and a rename.
 
     Args:
         path (str): Target file.
         text (str): Its whole content.
+        encoding (str, optional): Text encoding. Defaults to None (the
+            locale's, as ``open`` and mmengine's readers use).
     """
     tmp = path + TMP_SUFFIX
-    with open(tmp, 'w') as f:
+    with open(tmp, 'w', encoding=encoding) as f:
         f.write(text)
         f.flush()
         os.fsync(f.fileno())
