@@ -24,7 +24,7 @@ class RandomHorizontalFlipWithBox(RandomApply):
     """Flip horizontally with probability ``prob``, keeping the crop box.
 
     Put it after :class:`RandomResizedCropWithBox`: the flip is recorded by
-    swapping ``x_ul`` and ``x_lr`` of ``crop_box`` (PixPro spec, section 1).
+    swapping ``x_ul`` and ``x_lr`` of ``crop_box`` (its width changes sign).
     Without a ``crop_box`` only the image is flipped.
 
     Required keys: ``img``. Optional keys: ``crop_box``. Modified keys:

@@ -82,7 +82,7 @@ def crop_to_box(i: int, j: int, h: int, w: int, height: int,
 
     ``(x_ul, y_ul, x_lr, y_lr) = (j/(W-1), i/(H-1), (j+w-1)/(W-1),
     (i+h-1)/(H-1))``: x and y are normalised separately and the end pixel
-    is inclusive (PixPro spec, section 1). A side of 1 pixel uses the
+    is inclusive; the whole image is (0, 0, 1, 1). A side of 1 pixel uses the
     denominator 1.
 
     Args:
