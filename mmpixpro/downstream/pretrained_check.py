@@ -22,7 +22,7 @@ from mmengine.registry import HOOKS
 from mmpretrain.utils import get_ori_model
 from torch import nn
 
-from mmpixpro.export import load_state_dict, strip_prefix
+from mmpixpro.checkpoint import load_state_dict, strip_prefix
 
 
 @dataclass

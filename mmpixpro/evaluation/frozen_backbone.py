@@ -12,9 +12,10 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from mmpixpro.export import (BACKBONE_PREFIX, PIXEL_MEAN, PIXEL_STD,
-                             check_keys_and_shapes, infer_resnet_depth,
-                             load_state_dict, strip_prefix)
+from mmpixpro.checkpoint import (BACKBONE_PREFIX, check_keys_and_shapes,
+                                 infer_resnet_depth, load_state_dict,
+                                 strip_prefix)
+from mmpixpro.export import PIXEL_MEAN, PIXEL_STD
 
 # stage name -> index of the residual stage whose output it is
 STAGES = {'C2': 0, 'C3': 1, 'C4': 2, 'C5': 3}

@@ -24,11 +24,12 @@ from typing import Dict, List, Optional
 import torch
 from torch import Tensor
 
-from .checkpoint import load_state_dict
-from .detectron2 import fpn_to_d2, resnet_to_d2, save_d2_pkl
+from mmpixpro.checkpoint import (check_resnet, load_state_dict,
+                                 save_atomically, save_d2_pkl,
+                                 stage_channels)
+from .detectron2 import fpn_to_d2, resnet_to_d2
 from .fpn import check_fpn_names, fpn_lateral_channels
 from .online_weights import OnlineWeights, online_weights
-from .resnet import check_resnet, stage_channels
 
 MM_TARGETS = ('mmpretrain', 'mmdet', 'mmseg')
 TARGETS = MM_TARGETS + ('detectron2', 'torchvision')
@@ -164,7 +165,7 @@ def save_export(payload, target: str, path: str) -> None:
                              'format only from a ".pkl" file.')
         save_d2_pkl(payload, path)
     else:
-        torch.save(payload, path)
+        save_atomically(payload, path)
 
 
 def default_output(src: str, target: str, with_fpn: bool = False) -> str:

@@ -19,7 +19,8 @@ from typing import Dict, Mapping, Sequence, Union
 
 from torch import Tensor
 
-from .state_dict_check import Shape, check_keys_and_shapes
+from mmpixpro.checkpoint import check_keys_and_shapes
+from mmpixpro.checkpoint.key_check import Shape
 
 _FPN_KEY = re.compile(r'^(lateral_convs|fpn_convs)\.(\d+)\.(\w+)\.(\w+)$')
 

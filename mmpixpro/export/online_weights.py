@@ -14,8 +14,8 @@ from typing import Dict, Mapping
 
 from torch import Tensor
 
-from .checkpoint import BACKBONE_PREFIX, FPN_PREFIX, strip_prefix
-from .resnet import infer_resnet_depth
+from mmpixpro.checkpoint import (BACKBONE_PREFIX, FPN_PREFIX,
+                                 infer_resnet_depth, strip_prefix)
 
 
 @dataclass

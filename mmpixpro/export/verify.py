@@ -10,12 +10,14 @@ from typing import Dict
 
 from torch import Tensor, nn
 
-from .checkpoint import BACKBONE_PREFIX, load_state_dict, strip_prefix
+from mmpixpro.checkpoint import (BACKBONE_PREFIX, KeyMismatchError,
+                                 check_keys_and_shapes, check_resnet,
+                                 infer_resnet_depth, load_d2_pkl,
+                                 load_state_dict, resnet_shapes,
+                                 strip_prefix)
 from .converter import MM_NECK_PREFIX, TARGETS
-from .detectron2 import d2_to_mm_key, load_d2_pkl
+from .detectron2 import d2_to_mm_key
 from .fpn import check_fpn_names
-from .resnet import check_resnet, infer_resnet_depth, resnet_shapes
-from .state_dict_check import KeyMismatchError, check_keys_and_shapes
 
 
 def verify_export(path: str, target: str) -> int:

@@ -93,8 +93,8 @@ def accepted_args(obj: Any) -> Tuple[Optional[Set[str]], Set[str]]:
         if inspect.isclass(obj) else [obj]
     accepted: Set[str] = set()
     required: Optional[Set[str]] = None
-    for func in chain:
-        func = func.__init__ if inspect.isclass(func) else func
+    for owner in chain:
+        func = owner.__init__ if inspect.isclass(owner) else owner
         try:
             params = list(inspect.signature(func).parameters.values())
         except (TypeError, ValueError):  # builtins without a signature
@@ -106,7 +106,7 @@ def accepted_args(obj: Any) -> Tuple[Optional[Set[str]], Set[str]]:
                         if p.default is p.empty and p.kind not in _VAR}
         accepted.update(p.name for p in params if p.kind not in _VAR)
         if not any(p.kind == p.VAR_KEYWORD for p in params) or (
-                inspect.isclass(obj) and issubclass(obj, CLOSED_KWARGS)):
+                owner in CLOSED_KWARGS):
             return accepted, required
     return None, required or set()
 

@@ -6,8 +6,8 @@ import torch
 from pixpro_testing import save_training_checkpoint
 from mmpretrain.models.backbones import ResNet
 
-from mmpixpro.export import (KeyMismatchError, convert_checkpoint,
-                             d2_to_mm_key, load_d2_pkl, mm_to_d2_key,
+from mmpixpro.checkpoint import KeyMismatchError, load_d2_pkl
+from mmpixpro.export import (convert_checkpoint, d2_to_mm_key, mm_to_d2_key,
                              verify_export)
 
 HAND_MAPPED = {

@@ -3,8 +3,9 @@ import pytest
 import torch
 from pixpro_testing import MMDET_MASK_RCNN_FPN, save_training_checkpoint
 
-from mmpixpro.export import (KeyMismatchError, check_fpn, convert_checkpoint,
-                             load_d2_pkl, mmdet_fpn_shapes, verify_export)
+from mmpixpro.checkpoint import KeyMismatchError, load_d2_pkl
+from mmpixpro.export import (check_fpn, convert_checkpoint, mmdet_fpn_shapes,
+                             verify_export)
 
 # mmdet FPN(in_channels=[256, 512, 1024, 2048], out_channels=256,
 # num_outs=5): Mask R-CNN R50-FPN's neck, written out by hand in

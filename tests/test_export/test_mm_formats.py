@@ -3,8 +3,9 @@ import pytest
 import torch
 from mmpretrain.models.backbones import ResNet
 
-from mmpixpro.export import (KeyMismatchError, convert_checkpoint,
-                             load_backbone_strict, verify_export)
+from mmpixpro.checkpoint import KeyMismatchError
+from mmpixpro.export import (convert_checkpoint, load_backbone_strict,
+                             verify_export)
 
 from pixpro_testing import save_training_checkpoint
 

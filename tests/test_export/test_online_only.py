@@ -5,8 +5,8 @@ import pytest
 import torch
 from pixpro_testing import save_training_checkpoint
 
-from mmpixpro.export import (TARGETS, convert_checkpoint, load_d2_pkl,
-                             online_weights)
+from mmpixpro.checkpoint import load_d2_pkl
+from mmpixpro.export import TARGETS, convert_checkpoint, online_weights
 
 
 def exported_tensors(path, target):

@@ -4,7 +4,8 @@ import torch
 import torchvision
 from pixpro_testing import save_training_checkpoint
 
-from mmpixpro.export import KeyMismatchError, convert_checkpoint, verify_export
+from mmpixpro.checkpoint import KeyMismatchError
+from mmpixpro.export import convert_checkpoint, verify_export
 
 
 @pytest.mark.parametrize('fixture,depth', [('pixpro_r18', 18),

@@ -37,8 +37,8 @@ def test_interrupted_save_leaves_no_half_written_checkpoint(
 @pytest.mark.slow
 def test_plain_mmengine_checkpoint_is_refused_then_converted(
         tiny_image_root, tmp_path):
-    from mmpixpro.engine import make_checkpoint_plain
-    from mmpixpro.export import CheckpointRefusedError
+    from mmpixpro.checkpoint import (CheckpointRefusedError,
+                                     make_checkpoint_plain)
     cfg = demo_cfg(tiny_image_root, tmp_path / 'work', max_epochs=2)
     cfg.default_hooks.checkpoint.type = 'CheckpointHook'  # plain mmengine
     killed = RUNNERS.build(cfg)
@@ -72,7 +72,7 @@ class Payload:
 
 def test_checkpoint_needing_code_execution_is_refused(tiny_image_root,
                                                       tmp_path):
-    from mmpixpro.export import CheckpointRefusedError
+    from mmpixpro.checkpoint import CheckpointRefusedError
     marker = tmp_path / 'pwned'
     evil = tmp_path / 'evil.pth'
     torch.save({'state_dict': {}, 'x': Payload(str(marker))}, evil)
@@ -86,7 +86,7 @@ def test_checkpoint_needing_code_execution_is_refused(tiny_image_root,
 
 
 def test_allow_list_is_narrow():
-    from mmpixpro.export import SAFE_GLOBALS
+    from mmpixpro.checkpoint import SAFE_GLOBALS
     assert SAFE_GLOBALS == (argparse.Namespace, )
 
 
@@ -105,7 +105,7 @@ def _resnet18_weights():
                                     'pixpro-official', 'mmpixpro'])
 def test_foreign_checkpoint_is_mapped_and_reported(layout, tiny_image_root,
                                                    tmp_path):
-    from mmpixpro.export import map_to_model
+    from mmpixpro.checkpoint import map_to_model
     ours = _model_state(tiny_image_root, tmp_path)
     tv = _resnet18_weights()
     if layout == 'torchvision':
@@ -131,7 +131,7 @@ def test_foreign_checkpoint_is_mapped_and_reported(layout, tiny_image_root,
     path = tmp_path / 'foreign.pth'
     torch.save(ckpt, path)
     cfg = demo_cfg(tiny_image_root, tmp_path / 'work')
-    runner = RUNNERS.build(cfg)  # a PixProRunner: the safe, mapping loader
+    runner = RUNNERS.build(cfg)  # a SafeRunner: the safe, mapping loader
     runner.load_checkpoint(str(path))
     state = runner.model.state_dict()
     loaded = torch.load(path, weights_only=False)
@@ -168,7 +168,7 @@ def test_backbone_of_another_depth_is_refused(layout, tiny_image_root,
                                               tmp_path):
     import torchvision
 
-    from mmpixpro.export import BackboneMismatchError
+    from mmpixpro.checkpoint import BackboneMismatchError
     r50 = torchvision.models.resnet50().state_dict()
     ckpt = r50 if layout == 'torchvision' else {
         'state_dict': {'backbone.' + k: v for k, v in r50.items()}}
@@ -190,7 +190,7 @@ def test_backbone_of_another_depth_is_refused(layout, tiny_image_root,
 
 
 def test_backbone_of_other_width_is_refused():
-    from mmpixpro.export import BackboneMismatchError, map_to_model
+    from mmpixpro.checkpoint import BackboneMismatchError, map_to_model
     model = {'backbone.conv1.weight': torch.zeros(64, 3, 7, 7)}
     wide = {'state_dict': {'backbone.conv1.weight': torch.zeros(32, 3, 7, 7)}}
     with pytest.raises(BackboneMismatchError,
@@ -200,7 +200,7 @@ def test_backbone_of_other_width_is_refused():
 
 
 def test_unknown_layout_is_named(tmp_path):
-    from mmpixpro.export import map_to_model
+    from mmpixpro.checkpoint import map_to_model
     with pytest.raises(ValueError, match='unrecognised checkpoint layout'):
         map_to_model({'state_dict': {'foo.weight': torch.zeros(1)}},
                      {'backbone.x': torch.zeros(1)})
@@ -208,9 +208,9 @@ def test_unknown_layout_is_named(tmp_path):
 
 @pytest.mark.parametrize('kind', ['truncated', 'empty', 'random', 'text'])
 def test_corrupt_file_is_named_as_corrupt_not_refused(tmp_path, kind):
-    from mmpixpro.export import (CheckpointCorruptError,
-                                 CheckpointRefusedError, load_state_dict,
-                                 safe_load)
+    from mmpixpro.checkpoint import (CheckpointCorruptError,
+                                     CheckpointRefusedError, load_state_dict,
+                                     safe_load)
     good = tmp_path / 'good.pth'
     torch.save({'state_dict': {'w': torch.ones(64, 64)}}, good)
     data = good.read_bytes()
@@ -228,7 +228,7 @@ def test_corrupt_file_is_named_as_corrupt_not_refused(tmp_path, kind):
 
 
 def test_corrupt_load_from_fails_before_training(tiny_image_root, tmp_path):
-    from mmpixpro.export import CheckpointCorruptError
+    from mmpixpro.checkpoint import CheckpointCorruptError
     bad = tmp_path / 'cut.pth'
     bad.write_bytes(b'PK\x03\x04' + b'\x00' * 100)
     cfg = demo_cfg(tiny_image_root, tmp_path / 'work')

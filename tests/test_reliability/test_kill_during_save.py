@@ -22,7 +22,7 @@ from pixpro_testing import (PROBES, ROOT, make_images, subprocess_env,
                             write_config)
 from test_exact_resume import assert_tensors_equal
 
-from mmpixpro.export import safe_load
+from mmpixpro.checkpoint import safe_load
 
 pytestmark = pytest.mark.slow
 

@@ -92,8 +92,46 @@ def test_non_finite_state_is_never_saved(tmp_path):
                               weights_only=True)['state_dict'])
 
 
+class DivergeWeightAt(Hook):
+    """Set one conv weight to 2.65e30 (finite, diverged) after an
+    iteration."""
+
+    priority = 'HIGH'  # before the checkpoint hook
+
+    def __init__(self, iteration):
+        self.iteration = iteration
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None):
+        if runner.iter + 1 == self.iteration:
+            with torch.no_grad():
+                runner.model.backbone.conv1.weight[0, 0, 0, 0] = 2.65e30
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('poison', ['inf', 'diverged'])
+def test_refused_state_names_the_file_it_does_not_write(tmp_path, poison):
+    """The error names ``iter_2.pth`` (not "iteration 1"), and a finite but
+    diverged state is refused like a NaN one, so the newest checkpoint it
+    names can be resumed."""
+    from mmpixpro.engine import NonFiniteStateError
+    runner = _runner(tmp_path, 'stop')
+    runner.register_hook(PoisonRunningVarAt(2) if poison == 'inf' else
+                         DivergeWeightAt(2))
+    with pytest.raises(NonFiniteStateError) as err:
+        runner.train()
+    work = tmp_path / 'work'
+    msg = str(err.value)
+    assert msg.startswith('Not writing iter_2.pth: ')
+    assert f'Newest checkpoint (all finite): {work / "iter_1.pth"}' in msg
+    if poison == 'diverged':
+        assert 'state_dict.backbone.conv1.weight: 2.65e+30' in msg
+        assert 'exceed 1e+10' in msg
+    assert not (work / 'iter_2.pth').exists()
+
+
 def test_non_finite_entries_names_every_bad_value():
-    from mmpixpro.export import non_finite_entries
+    from mmpixpro.checkpoint import non_finite_entries
     inf = float('inf')
     ckpt = {'state_dict': {'a': torch.tensor([1.0, inf]),
                            'n': torch.tensor([3]),  # integers never are

@@ -11,8 +11,10 @@ Three things differ from :class:`mmengine.hooks.CheckpointHook`:
   replaced atomically, and only then are outdated checkpoints removed.
 * **Finite states only.** Before a checkpoint is written, every float in
   it (model and momentum weights, BatchNorm statistics, optimizer state)
-  must be finite; otherwise :class:`NonFiniteStateError` stops the run,
-  naming the newest checkpoint (which passed the same check).
+  must be finite and below ``max_abs_value`` in magnitude (a state at
+  2.6e30 is as lost as a NaN one); otherwise :class:`NonFiniteStateError`
+  stops the run, naming the file it did not write and the newest
+  checkpoint (which passed the same checks).
 * **Plain message hub.** mmengine pickles ``HistoryBuffer`` objects whose
   pickle needs ``getattr``, which ``torch.load(weights_only=True)`` (the
   default since torch 2.6, and the only way mmpixpro loads) refuses. The
@@ -22,103 +24,22 @@ Three things differ from :class:`mmengine.hooks.CheckpointHook`:
 import os
 import os.path as osp
 import re
-from typing import Any, List
+from typing import List
 
-import numpy as np
-import torch
 from mmengine.dist import is_main_process
 from mmengine.hooks import CheckpointHook
-from mmengine.logging import HistoryBuffer
 
-from mmpixpro.export.checkpoint import (TMP_SUFFIX, non_finite_entries,
-                                       write_atomically)
+from mmpixpro.checkpoint import (DIVERGED_ABOVE, LAST_CHECKPOINT, TMP_SUFFIX,
+                                 diverged_entries, from_plain,
+                                 latest_checkpoint, non_finite_entries,
+                                 plain_message_hub, write_atomically)
 from mmpixpro.registry import HOOKS
-from mmpixpro.utils import LAST_CHECKPOINT, latest_checkpoint
 
 _SHOW = 5  # non-finite entries named in a message
-_BUFFER_TAG = '__history_buffer__'  # marks a HistoryBuffer made plain
 
 
 class NonFiniteStateError(FloatingPointError):
-    """The state to be saved holds NaN or inf values."""
-
-
-def to_plain(obj: Any) -> Any:
-    """Turn history buffers and numpy values into plain Python types.
-
-    Args:
-        obj (Any): A (nested) message-hub state.
-
-    Returns:
-        Any: The same structure made of dicts, lists, scalars and strings.
-    """
-    if isinstance(obj, HistoryBuffer):
-        logs, counts = obj.data
-        return {
-            _BUFFER_TAG: True,
-            'log_history': logs.tolist(),
-            'count_history': counts.tolist(),
-            'max_length': obj.max_length,
-        }
-    if isinstance(obj, dict):
-        return {key: to_plain(value) for key, value in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(to_plain(value) for value in obj)
-    if isinstance(obj, (np.ndarray, np.generic)):
-        return obj.tolist()
-    return obj
-
-
-def from_plain(obj: Any) -> Any:
-    """Inverse of :func:`to_plain` for history buffers.
-
-    Args:
-        obj (Any): A structure written by :func:`to_plain`.
-
-    Returns:
-        Any: The structure with ``HistoryBuffer`` objects rebuilt.
-    """
-    if isinstance(obj, dict):
-        if obj.get(_BUFFER_TAG):
-            return HistoryBuffer(obj['log_history'], obj['count_history'],
-                                 obj['max_length'])
-        return {key: from_plain(value) for key, value in obj.items()}
-    if isinstance(obj, list):
-        return [from_plain(value) for value in obj]
-    return obj
-
-
-def plain_message_hub(checkpoint: dict) -> dict:
-    """Turn ``message_hub`` and ``meta`` of a checkpoint into plain types
-    (in place).
-
-    Args:
-        checkpoint (dict): A Runner checkpoint.
-
-    Returns:
-        dict: ``checkpoint``.
-    """
-    for key in ('message_hub', 'meta'):
-        if key in checkpoint:
-            checkpoint[key] = to_plain(checkpoint[key])
-    return checkpoint
-
-
-def make_checkpoint_plain(src: str, dst: str) -> None:
-    """Rewrite a plain-mmengine checkpoint that YOU wrote as a safe one.
-
-    Only for files of your own: ``src`` is unpickled without restrictions
-    (``weights_only=False``), so it could run code. The message hub and
-    meta are turned into plain types (as :class:`SafeCheckpointHook`
-    writes them) and the result is saved to ``dst``, which then loads and
-    resumes with ``weights_only=True``.
-
-    Args:
-        src (str): Checkpoint written by plain mmengine.
-        dst (str): Output path.
-    """
-    checkpoint = torch.load(src, map_location='cpu', weights_only=False)
-    torch.save(plain_message_hub(checkpoint), dst)
+    """The state to be saved holds NaN, inf or diverged values."""
 
 
 @HOOKS.register_module()
@@ -126,8 +47,17 @@ class SafeCheckpointHook(CheckpointHook):
     """:class:`mmengine.hooks.CheckpointHook` with a kill-safe save order,
     finite states only and a plain message hub (see the module docstring).
 
-    Arguments are those of :class:`mmengine.hooks.CheckpointHook`.
+    Args:
+        max_abs_value (float): States holding a value of larger magnitude
+            are not written (diverged). Defaults to
+            :data:`mmpixpro.checkpoint.DIVERGED_ABOVE` (1e10).
+        **kwargs: The arguments of :class:`mmengine.hooks.CheckpointHook`.
     """
+
+    def __init__(self, *args, max_abs_value: float = DIVERGED_ABOVE,
+                 **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_abs_value = max_abs_value
 
     def before_train(self, runner) -> None:
         """mmengine's setup, then remove ``*.tmp`` files of killed saves."""
@@ -138,22 +68,38 @@ class SafeCheckpointHook(CheckpointHook):
                     os.remove(osp.join(self.out_dir, name))
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        """Refuse non-finite states; store the message hub as plain types.
+        """Refuse non-finite or diverged states; store the message hub as
+        plain types.
 
         Raises:
-            NonFiniteStateError: Naming the offending entries and the newest
-                checkpoint on disk.
+            NonFiniteStateError: Naming the file not written, the offending
+                entries and the newest checkpoint on disk (which passed the
+                same checks).
         """
-        bad = non_finite_entries(
-            {k: checkpoint.get(k) for k in ('state_dict', 'optimizer')})
-        if bad:
+        state = {k: checkpoint.get(k) for k in ('state_dict', 'optimizer')}
+        bad = non_finite_entries(state)
+        diverged = diverged_entries(state, self.max_abs_value)
+        if bad or diverged:
             newest = latest_checkpoint(runner.work_dir) or 'none yet'
+            found = (f'{len(bad)} entries hold NaN/inf, e.g. {bad[:_SHOW]}'
+                     if bad else
+                     f'{len(diverged)} entries exceed {self.max_abs_value:g} '
+                     'in magnitude (the run diverged), e.g. ' + ', '.join(
+                         f'{name}: {value:.3g}'
+                         for name, value in diverged[:_SHOW]))
             raise NonFiniteStateError(
-                f'Not saving iteration {runner.iter}: {len(bad)} entries '
-                f'hold NaN/inf, e.g. {bad[:_SHOW]}. Newest checkpoint (all '
-                f'finite): {newest}. Lower the learning rate and resume '
-                'from it.')
+                f'Not writing {self._filename_of(checkpoint)}: {found}. '
+                f'Newest checkpoint (all finite): {newest} (every value '
+                f'below {self.max_abs_value:g} in magnitude). Lower the '
+                'learning rate and resume from it.')
         plain_message_hub(checkpoint)
+
+    def _filename_of(self, checkpoint: dict) -> str:
+        """The file name of a checkpoint, from the step in its meta."""
+        meta = checkpoint.get('meta') or {}
+        step = meta.get('epoch' if self.by_epoch else 'iter')
+        return (self.filename_tmpl.format(step) if step is not None else
+                'the checkpoint')
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         """Rebuild the history buffers of ``message_hub``."""

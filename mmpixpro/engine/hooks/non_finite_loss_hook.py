@@ -6,7 +6,7 @@ from mmengine.hooks import Hook
 
 from mmpixpro.engine.optimizers import NonFiniteGuardMixin, optim_wrappers
 from mmpixpro.registry import HOOKS
-from mmpixpro.utils import latest_checkpoint
+from mmpixpro.checkpoint import latest_checkpoint
 
 
 class NonFiniteLossError(FloatingPointError):

@@ -30,7 +30,7 @@ def test_demo_config_trains_three_iterations(tiny_image_root, tmp_path):
     # extended through mmengine's extension points, never patched: the
     # Runner is our subclass, and no method of it or of the optimiser
     # wrapper was replaced on the instance
-    assert type(runner).__name__ == 'PixProRunner'
+    assert type(runner).__name__ == 'SafeRunner'
     assert type(runner.optim_wrapper).__name__ == 'GuardedOptimWrapper'
     for obj in (runner, runner.optim_wrapper):
         assert not [k for k, v in vars(obj).items() if callable(v)

@@ -1,5 +1,5 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-"""PixProRunner: auto_scale_lr counts the accumulated micro-batches and
+"""SafeRunner: auto_scale_lr counts the accumulated micro-batches and
 takes the rule of the config; accumulation needs a Guarded wrapper."""
 import math
 

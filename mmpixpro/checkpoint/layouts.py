@@ -21,8 +21,8 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from torch import Tensor
 
-from .checkpoint import BACKBONE_PREFIX, DDP_PREFIX, strip_prefix
-from .resnet import infer_resnet_depth
+from .prefixes import BACKBONE_PREFIX, DDP_PREFIX, strip_prefix
+from .resnet_layout import infer_resnet_depth
 
 _SHOW = 10  # keys listed per kind in a report
 

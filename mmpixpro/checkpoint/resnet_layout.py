@@ -10,7 +10,7 @@ from typing import Dict, Mapping, Tuple
 
 from torch import Tensor
 
-from .state_dict_check import Shape, check_keys_and_shapes
+from .key_check import Shape, check_keys_and_shapes
 
 # depth -> (block has conv3 (Bottleneck), blocks per stage)
 RESNET_LAYOUTS: Dict[int, Tuple[bool, Tuple[int, int, int, int]]] = {
