@@ -10,13 +10,11 @@ import pytest
 import torch
 from pixpro_testing import ROOT, subprocess_env
 
-sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis_tools'))
-from benchmark_harness import (build_loader, format_table,  # noqa: E402
-                               gflop_per_image, image_files, machine_info,
-                               resolve_config_path, synthetic_batch,
-                               time_dataloader, time_rounds)
-
-from mmpixpro.utils import register_all_modules  # noqa: E402
+from mmpixpro.benchmarks import (build_loader, format_table, gflop_per_image,
+                                 image_files, load_config, machine_info,
+                                 synthetic_batch, time_dataloader,
+                                 time_rounds)
+from mmpixpro.utils import register_all_modules
 
 PHOTOS = osp.join(ROOT, 'tests', 'data', 'photos')
 PIXPRO_CONFIG = osp.join(ROOT, 'configs', 'pixpro', 'pixpro_r50_8xb128.py')
@@ -103,12 +101,14 @@ def test_helpers():
     assert data['data_samples'][0].crop_boxes.shape == (2, 4)
     table = format_table([dict(a=1.23456, b=None)], ['a', 'b'])
     assert table.splitlines() == ['| a | b |', '|---|---|', '| 1.23 | - |']
-    assert resolve_config_path('x.py') == 'x.py'
-    assert resolve_config_path(
+    assert load_config(PIXPRO_CONFIG).filename == PIXPRO_CONFIG
+    assert load_config(
         'mmpretrain::byol/byol_resnet50_16xb256-coslr-200e_in1k.py'
-    ).endswith('byol_resnet50_16xb256-coslr-200e_in1k.py')
-    with pytest.raises(FileNotFoundError, match='no such config'):
-        resolve_config_path('mmpretrain::nope.py')
+    ).filename.endswith(osp.join(
+        'mmpretrain', '.mim', 'configs', 'byol',
+        'byol_resnet50_16xb256-coslr-200e_in1k.py'))
+    with pytest.raises(FileNotFoundError, match='nope.py'):
+        load_config('mmpretrain::byol/nope.py')
 
 
 def test_rounds_interleave_the_models_and_report_the_median():

@@ -10,24 +10,22 @@ Examples:
     # data pipeline on real JPEGs with 0, 1 and 2 workers: ours against
     # the torchvision/PIL pipeline of the paper's augmentations
     python tools/analysis_tools/benchmark.py --data data/demo --workers 0 1 2
+
+What is measured, and how, is :mod:`mmpixpro.benchmarks`.
 """
 import argparse
 import json
-import os.path as osp
-import sys
+from dataclasses import asdict
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__)))))
+import cv2
+import torch
 
-import cv2  # noqa: E402
-import torch  # noqa: E402
-from benchmark_harness import (BarePixProStep, allocated,  # noqa: E402
-                               as_dict, build_from_config, format_table,
-                               gflop_per_image, machine_info, matmul_gflops,
-                               model_step, synthetic_batch, time_dataloader,
-                               time_rounds)
-
-from mmpixpro.utils import register_all_modules  # noqa: E402
+from mmpixpro.benchmarks import (PIPELINES, BarePixProStep, allocated,
+                                 build_from_config, format_table,
+                                 gflop_per_image, machine_info, matmul_gflops,
+                                 model_step, synthetic_batch, time_dataloader,
+                                 time_rounds)
+from mmpixpro.utils import register_all_modules
 
 PIXPRO = 'configs/pixpro/pixpro_r50_8xb128.py'
 BYOL = 'mmpretrain::byol/byol_resnet50_16xb256-coslr-200e_in1k.py'
@@ -64,8 +62,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--workers', type=int, nargs='+', default=[0, 2])
     parser.add_argument('--batches', type=int, default=10)
     parser.add_argument('--pipelines', nargs='+',
-                        default=['ours', 'torchvision'],
-                        choices=['ours', 'torchvision'],
+                        default=list(PIPELINES),
+                        choices=PIPELINES,
                         help='with --data: our configured pipeline and the '
                         'torchvision/PIL one of the paper\'s augmentations')
     parser.add_argument('--out', help='write the results as JSON here')
@@ -127,9 +125,8 @@ def model_rows(args) -> list:
         steps[label] = step
         resident[label] = allocated(device) - before
     rows = [
-        as_dict(r) for r in time_rounds(steps, args.batch, device,
-                                        args.steps, 0, args.rounds,
-                                        resident)
+        asdict(r) for r in time_rounds(steps, args.batch, device,
+                                       args.steps, 0, args.rounds, resident)
     ]
     for row in rows:
         row['gflop_per_img'] = gflop[row['name']]
