@@ -10,7 +10,7 @@ import torch
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 
-from mmpixpro.datasets import list_images
+from mmpixpro.datasets import IMG_EXTENSIONS, list_images
 from .config_step import load_config
 from .torchvision_views import TorchvisionTwoViews
 
@@ -76,7 +76,10 @@ def image_files(data_root: str) -> List[str]:
     Returns:
         list[str]: Paths below ``data_root`` (joined with it).
     """
-    return [osp.join(data_root, path) for path in list_images(data_root)]
+    return [
+        osp.join(data_root, path)
+        for path in list_images(data_root, IMG_EXTENSIONS)
+    ]
 
 
 def build_loader(pipeline: str, config: str, data_root: str,
