@@ -1,11 +1,12 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
+from .bin_rectangles import original_bin_rectangles
 from .curves import (DEFAULT_KEYS, find_scalars_file, load_runs,
                      load_scalars, moving_average, plot_curves, run_label)
-from .similarity import (cosine_similarity_maps, draw_similarity_figure,
-                         figure_to_array, original_bin_rectangles,
-                         pick_queries, positive_bins, query_candidates,
-                         query_positives, save_png, similarity_figure,
-                         upsample_map)
+from .png import figure_to_array, save_png
+from .query_bins import (pick_queries, positive_bins, query_candidates,
+                         query_positives)
+from .similarity import cosine_similarity_maps, upsample_map
+from .similarity_figure import draw_similarity_figure, similarity_figure
 from .tensorboard_backend import NoVisBackend, TensorboardIfInstalled
 
 __all__ = [

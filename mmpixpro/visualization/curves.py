@@ -10,13 +10,15 @@ import glob
 import json
 import os
 import warnings
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from .similarity import save_png
+from .png import save_png
 
+# where the Runner writes the scalars of a run
+SCALARS_LAYOUT = 'WORK_DIR/<timestamp>/vis_data/scalars.json'
 # x axis candidates, in order of preference; never plotted as curves
 X_KEYS = ('iter', 'step')
 SHORT_SERIES = 30  # series this short: point markers, never smoothed
@@ -73,27 +75,51 @@ def load_scalars(path: str) -> Dict[str, Series]:
     Returns:
         dict[str, tuple[np.ndarray, np.ndarray]]: For every key other than
         ``iter``/``step``, float64 arrays ``(x, y)`` in file order.
+
+    Raises:
+        ValueError: If ``path`` is a binary file (e.g. a ``.pth``
+            checkpoint); the message names it and the file expected.
     """
     points: Dict[str, Tuple[List[float], List[float]]] = {}
-    with open(path, encoding='utf-8') as f:
-        for num, line in enumerate(f, start=1):
-            record = _parse_line(line, path, num)
-            if record is None:
+    for num, line in enumerate(_text_lines(path), start=1):
+        record = _parse_line(line, path, num)
+        if record is None:
+            continue
+        x = _x_value(record)
+        if x is None:
+            continue
+        for key, value in record.items():
+            if key in X_KEYS or not _is_number(value):
                 continue
-            x = _x_value(record)
-            if x is None:
-                continue
-            for key, value in record.items():
-                if key in X_KEYS or not _is_number(value):
-                    continue
-                xs, ys = points.setdefault(key, ([], []))
-                xs.append(x)
-                ys.append(float(value))
+            xs, ys = points.setdefault(key, ([], []))
+            xs.append(x)
+            ys.append(float(value))
     return {
         key: (np.asarray(xs, dtype=np.float64),
               np.asarray(ys, dtype=np.float64))
         for key, (xs, ys) in points.items()
     }
+
+
+def _text_lines(path: str) -> Iterator[str]:
+    """The lines of a text file; :func:`_not_a_log` when it is binary."""
+    with open(path, encoding='utf-8') as f:
+        try:
+            for line in f:
+                if '\x00' in line:  # decodes as UTF-8, but is no text
+                    raise _not_a_log(path)
+                yield line
+        except UnicodeDecodeError as err:
+            raise _not_a_log(path) from err
+
+
+def _not_a_log(path: str) -> ValueError:
+    """The error for a binary file (e.g. a checkpoint) given as a log."""
+    return ValueError(
+        f'{path!r} is not a training log but a binary file: expected '
+        f"mmengine's scalars.json ({SCALARS_LAYOUT}, one JSON object per "
+        'line, or the <timestamp>.json log beside it) or the work dir '
+        'holding it')
 
 
 def _parse_line(line: str, path: str, num: int) -> Optional[dict]:

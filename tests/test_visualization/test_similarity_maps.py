@@ -9,7 +9,7 @@ from PIL import Image
 from mmpixpro.visualization import (cosine_similarity_maps,
                                     draw_similarity_figure, query_positives,
                                     upsample_map)
-from mmpixpro.visualization.similarity import bin_rectangle, box_to_pixels
+from mmpixpro.visualization.bin_rectangles import bin_rectangle, box_to_pixels
 
 
 def feature_maps():

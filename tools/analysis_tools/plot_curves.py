@@ -11,16 +11,10 @@ Examples:
         --out cmp.png --keys loss lr --labels baseline ppm2 --mean-window 20
 """
 import argparse
-import os.path as osp
 import sys
 from typing import Sequence
 
-# allow running from a source checkout without installing
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, REPO_ROOT)
-
-from mmpixpro.visualization import (DEFAULT_KEYS, load_runs,  # noqa: E402
-                                    plot_curves)
+from mmpixpro.visualization import DEFAULT_KEYS, load_runs, plot_curves
 
 
 def parse_args(argv: Sequence[str] = None) -> argparse.Namespace:
