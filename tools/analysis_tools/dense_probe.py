@@ -10,58 +10,14 @@ Examples:
     #   --test-split val ; --layout cityscapes --data cityscapes ...
 """
 import argparse
-import json
-import os.path as osp
-import sys
 import time
 from typing import Optional, Sequence
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, REPO_ROOT)
-
-import torch  # noqa: E402
-
-from mmpixpro.evaluation import (DenseProbeConfig,  # noqa: E402
-                                 DenseSegDataset, load_frozen_backbone,
+from mmpixpro.evaluation import (DenseProbeConfig, DenseSegDataset,
                                  run_dense_probe)
-from mmpixpro.evaluation.probe_report import format_probe_row  # noqa: E402
-
-
-def add_backbone_args(parser: argparse.ArgumentParser) -> None:
-    """``--checkpoint`` / ``--random-init`` / ``--depth`` / ``--stage``."""
-    group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument('--checkpoint',
-                       help='our checkpoint, an mm-format export or a '
-                       'torchvision ResNet state_dict')
-    group.add_argument('--random-init', action='store_true',
-                       help='randomly initialised backbone (needs --depth)')
-    parser.add_argument('--depth', type=int, default=None)
-    parser.add_argument('--init-seed', type=int, default=0,
-                        help='seed of --random-init')
-    parser.add_argument('--stage', default='C5', choices=['C4', 'C5'])
-    parser.add_argument('--threads', type=int, default=None,
-                        help='torch CPU threads')
-
-
-def backbone_from_args(args: argparse.Namespace):
-    """Build the frozen backbone the arguments describe."""
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    return load_frozen_backbone(
-        None if args.random_init else args.checkpoint, args.depth,
-        args.init_seed)
-
-
-def backbone_label(args: argparse.Namespace) -> str:
-    """The checkpoint path, or ``random-init (seed N)``."""
-    return args.checkpoint or f'random-init (seed {args.init_seed})'
-
-
-def write_result(result: dict, path: Optional[str]) -> None:
-    """Write ``result`` as JSON to ``path`` (nothing when None)."""
-    if path:
-        with open(path, 'w') as f:
-            json.dump(result, f, indent=1)
+from mmpixpro.evaluation.cli import (add_backbone_args, backbone_from_args,
+                                     backbone_label, write_result)
+from mmpixpro.evaluation.probe_report import format_probe_row
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:

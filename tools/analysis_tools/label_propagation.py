@@ -10,23 +10,17 @@ Examples:
         --depth 18 --data DAVIS --resolution 480p
 """
 import argparse
-import os.path as osp
-import sys
 import time
 from typing import Optional, Sequence
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, REPO_ROOT)
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+import numpy as np
+import torch
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from dense_probe import (add_backbone_args, backbone_from_args,  # noqa
-                         backbone_label, write_result)
-
-from mmpixpro.evaluation import (PropagationConfig,  # noqa: E402
-                                 VideoSequence, evaluate_sequence,
-                                 extract_features, list_sequences)
+from mmpixpro.evaluation import (PropagationConfig, VideoSequence,
+                                 evaluate_sequence, extract_features,
+                                 list_sequences)
+from mmpixpro.evaluation.cli import (add_backbone_args, backbone_from_args,
+                                     backbone_label, write_result)
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:

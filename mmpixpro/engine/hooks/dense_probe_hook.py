@@ -33,9 +33,10 @@ class DenseProbeHook(Hook):
     verdict against iteration 0 goes to the log and to
     ``<work_dir>/dense_probe_summary.txt``.
 
-    The probe runs on the main process only (no collective calls), leaves
-    the model's mode and the global RNG as they were, and costs about 15 s
-    per call for ResNet-18 on 450 images at 256 px on a 2-core CPU.
+    The probe runs on the main process only (no collective calls) and
+    leaves the model's mode and the global RNG as they were. Its cost (one
+    forward of every probe image, then the probe's epochs on the stored
+    features) is measured in ``docs/en/dense_evaluation.md``.
 
     Args:
         data_root (str): Labelled set (VOC layout by default).
