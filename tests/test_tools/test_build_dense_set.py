@@ -8,6 +8,8 @@ import numpy as np
 from PIL import Image
 from pixpro_testing import load_tool
 
+from mmpixpro.demo_data import Spec
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SCRIPT = osp.join(REPO, 'tools', 'dataset_converters', 'build_dense_set.py')
 bds = load_tool('tools', 'dataset_converters', 'build_dense_set.py')
@@ -47,8 +49,7 @@ def make_sources(tmp):
         path = osp.join(tmp, f'bg{i}.jpg')
         Image.fromarray(rng.integers(0, 255, (80, 100, 3), np.uint8)).save(
             path)
-        photos.append(bds.demo.Spec('test', f'bg{i}', path, 'test',
-                                    origin=f'bg{i}'))
+        photos.append(Spec('test', f'bg{i}', path, 'test', origin=f'bg{i}'))
     return dict(classes=['background', 'a', 'b'], cutouts=cutouts,
                 photos=photos, videos=[], mode='test')
 

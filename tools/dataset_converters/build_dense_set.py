@@ -44,8 +44,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-import build_demo_set as demo  # noqa: E402
+from mmpixpro.demo_data import (Spec, collect_specs, fetch_deb,
+                                iter_video_frames)
 
 VERSION = 2  # 2: SegmentationObject instance maps
 STAMPS_PACKAGE = 'tuxpaint-stamps-default'
@@ -133,7 +133,7 @@ def stamp_cutouts(root: str, classes: Sequence[str]) -> List[Cutout]:
     return cutouts
 
 
-def photo_patch_cutouts(specs: Sequence['demo.Spec']) -> List[Cutout]:
+def photo_patch_cutouts(specs: Sequence[Spec]) -> List[Cutout]:
     """Pip-only fallback: two elliptic patches per photo (class = photo).
 
     The left-half patch and the right-half patch are different cut-outs,
@@ -370,14 +370,14 @@ def build_sequence(out: str, name: str, frames: Sequence[np.ndarray],
                   osp.join(out, 'Annotations', name, f'{t:05d}.png'))
 
 
-def video_clips(specs: Sequence['demo.Spec'], num: int, length: int,
+def video_clips(specs: Sequence[Spec], num: int, length: int,
                 step: int, size: int) -> List[List[np.ndarray]]:
     """``num`` clips of ``length`` consecutive frames (every ``step``-th),
     centre-cropped to squares, spread over the videos."""
     clips = []
     per_video = -(-num // max(1, len(specs)))
     for spec in specs:
-        frames = [np.asarray(f) for _, f in demo.iter_video_frames(
+        frames = [np.asarray(f) for _, f in iter_video_frames(
             spec.path, step, per_video * length)]
         for c in range(per_video):
             clip = frames[c * length:(c + 1) * length]
@@ -401,16 +401,17 @@ def gather_sources(use_apt: bool, cache_dir: str) -> Dict:
 
     Args:
         use_apt (bool): Try the Debian packages.
-        cache_dir (str): Cache of ``build_demo_set.fetch_deb``.
+        cache_dir (str): Cache of
+            :func:`~mmpixpro.demo_data.fetch_deb`.
 
     Returns:
         dict: ``classes``, ``cutouts``, ``photos``, ``videos``, ``mode``.
     """
-    specs = demo.collect_specs(use_apt, cache_dir)
+    specs = collect_specs(use_apt, cache_dir)
     photos = [s for s in specs if s.kind == 'photo']
     videos = [s for s in specs if s.kind == 'video']
-    root = demo.fetch_deb(STAMPS_PACKAGE, STAMPS_PATTERNS,
-                          cache_dir) if use_apt else None
+    root = fetch_deb(STAMPS_PACKAGE, STAMPS_PATTERNS,
+                     cache_dir) if use_apt else None
     if root is not None:
         classes = ['background'] + list(CLASS_PREFIXES)
         return dict(classes=classes, cutouts=stamp_cutouts(root, classes),
