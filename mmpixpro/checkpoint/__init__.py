@@ -1,17 +1,17 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """The one home of checkpoint files: read, write, layouts, work dirs.
 
-* reading (:mod:`.reading`, :mod:`.archive`): weights-only loads with
+* reading (``reading``, ``archive``): weights-only loads with
   refusals naming the forbidden globals, CRC-32 verification of every
   record, a bound on inflated records; mmengine's local loader goes through
-  it too (:mod:`.mmengine_loader`);
-* writing (:mod:`.writing`): atomic ``.tmp``-and-rename, full-disk errors;
-  detectron2's ``.pkl`` weights (:mod:`.detectron2_pkl`);
-* foreign layouts (:mod:`.layouts`, :mod:`.resnet_layout`,
-  :mod:`.key_check`): torchvision, mmpretrain, official PixPro, ours;
-* the message hub as plain types (:mod:`.message_hub`);
-* a work dir's checkpoints (:mod:`.work_dir`) and the values a state
-  holds (:mod:`.state`).
+  it too (``mmengine_loader``);
+* writing (``writing``): atomic ``.tmp``-and-rename, full-disk errors;
+  detectron2's ``.pkl`` weights (``detectron2_pkl``);
+* foreign layouts (``layouts``, ``resnet_layout``,
+  ``key_check``): torchvision, mmpretrain, official PixPro, ours;
+* the message hub as plain types (``message_hub``);
+* a work dir's checkpoints (``work_dir``) and the values a state
+  holds (``state``).
 
 Needs torch only (mmengine where present), so the export tools run in a
 detectron2 environment. Nothing else in mmpixpro opens checkpoint files.

@@ -3,7 +3,8 @@
 
 Recognised layouts (after a DDP ``module.`` prefix is removed):
 
-* ``mmpixpro``: our own keys (``backbone.*``, ``neck.*``, ``target_net.*``).
+* ``mmpixpro``: our own keys (``backbone.*``, ``neck.*`` and a momentum
+  copy ``<name>.module.*``, e.g. ``target_net.module.*``).
 * ``mmpretrain``: ``backbone.*`` (+ a classifier ``head.*``/``neck.*``);
   mmpretrain's ResNet uses the same names as ours.
 * ``torchvision``: a bare ResNet (``conv1.weight``, ``layer1.0.*``,
@@ -26,23 +27,22 @@ from .resnet_layout import infer_resnet_depth
 
 _SHOW = 10  # keys listed per kind in a report
 
+# a momentum copy keeps its network as ``<name>.module`` (MomentumEncoder)
+COPY_ATTR = 'module'
+# marks a name in the momentum copy of the online module that follows
+_COPY_OF = 'copy-of:'
+
 # official PixPro name -> ours; applied in order, first match wins
 _OFFICIAL_RULES: Sequence[Tuple[str, str]] = (
     (r'^encoder\.', 'backbone.'),
-    (r'^encoder_k\.', 'target_net.module.0.'),
+    (r'^encoder_k\.', _COPY_OF + 'backbone.'),
     (r'^projector\.linear1\.', 'neck.mlp.0.'),
     (r'^projector\.bn1\.', 'neck.mlp.1.'),
     (r'^projector\.linear2\.', 'neck.mlp.3.'),
-    (r'^projector_k\.linear1\.', 'target_net.module.1.mlp.0.'),
-    (r'^projector_k\.bn1\.', 'target_net.module.1.mlp.1.'),
-    (r'^projector_k\.linear2\.', 'target_net.module.1.mlp.3.'),
+    (r'^projector_k\.linear1\.', _COPY_OF + 'neck.mlp.0.'),
+    (r'^projector_k\.bn1\.', _COPY_OF + 'neck.mlp.1.'),
+    (r'^projector_k\.linear2\.', _COPY_OF + 'neck.mlp.3.'),
     (r'^value_transform\.(weight|bias)$', r'head.value_transform.0.\1'),
-)
-
-# momentum copy -> the online module it copies (PixPro-family models)
-_TARGET_OF_ONLINE: Sequence[Tuple[str, str]] = (
-    ('target_net.module.0.', BACKBONE_PREFIX),
-    ('target_net.module.1.', 'neck.'),
 )
 
 
@@ -132,8 +132,8 @@ def detect_format(weights: Mapping[str, Tensor]) -> str:
     """
     if any(k.startswith('encoder.') for k in weights):
         return 'pixpro-official'
-    if any(k.startswith('target_net.') for k in weights):
-        return 'mmpixpro'
+    if any(re.match(rf'^\w+\.{COPY_ATTR}\.', k) for k in weights):
+        return 'mmpixpro'  # a momentum copy (MomentumEncoder) is stored
     if any(k.startswith(BACKBONE_PREFIX) for k in weights):
         return 'mmpretrain'
     if 'conv1.weight' in weights and any(
@@ -145,13 +145,74 @@ def detect_format(weights: Mapping[str, Tensor]) -> str:
                      '(backbone.*), torchvision ResNet or official PixPro')
 
 
+def _signature(state: Mapping[str, Tensor], prefix: str) -> frozenset:
+    """The (name, shape) pairs of the entries under ``prefix``."""
+    return frozenset((k[len(prefix):], tuple(v.shape))
+                     for k, v in state.items() if k.startswith(prefix))
+
+
+def momentum_pairs(model_state: Mapping[str, Tensor]
+                   ) -> List[Tuple[str, str]]:
+    """Which online module each momentum copy of a model copies.
+
+    Found from the model's own keys, for any algorithm: a copy is a
+    top-level module holding ``<name>.module.*`` (a ``MomentumEncoder``);
+    it copies one online module, or a chain of them
+    (``<name>.module.0.``, ``.1.``, ...). Each part is paired with the
+    online top-level module of exactly the same names and shapes; when
+    several fit, the one whose name the copy's contains (e.g.
+    ``target_instance_neck`` -> ``instance_neck``); otherwise none.
+
+    Args:
+        model_state (Mapping[str, Tensor]): ``model.state_dict()``.
+
+    Returns:
+        list[tuple[str, str]]: ``(copy prefix, online prefix)``, e.g.
+        ``('target_net.module.0.', 'backbone.')``.
+    """
+    tops = sorted({k.split('.', 1)[0] for k in model_state})
+    copies = [t for t in tops
+              if any(k.startswith(f'{t}.{COPY_ATTR}.') for k in model_state)]
+    online = {t: _signature(model_state, t + '.')
+              for t in tops if t not in copies}
+    pairs = []
+    for copy in copies:
+        root = f'{copy}.{COPY_ATTR}.'
+        children = sorted({k[len(root):].split('.', 1)[0]
+                           for k in model_state if k.startswith(root)})
+        parts = ([f'{root}{c}.' for c in children]
+                 if all(c.isdigit() for c in children) else [root])
+        for part in parts:
+            fits = [t for t, sig in online.items()
+                    if sig == _signature(model_state, part)]
+            if len(fits) > 1:  # the longest name the copy's contains
+                named = sorted((t for t in fits if t in copy), key=len)
+                fits = named[-1:] if len(named) < 2 or len(
+                    named[-1]) > len(named[-2]) else []
+            if len(fits) == 1:
+                pairs.append((part, fits[0] + '.'))
+    return pairs
+
+
+def _in_copy(name: str, pairs: Sequence[Tuple[str, str]]) -> Optional[str]:
+    """``copy-of:neck.x`` -> the name of ``neck.x`` in its momentum copy."""
+    online = name[len(_COPY_OF):]
+    for copy_prefix, online_prefix in pairs:
+        if online.startswith(online_prefix):
+            return copy_prefix + online[len(online_prefix):]
+    return None
+
+
 def rename_keys(weights: Mapping[str, Tensor],
-                source_format: str) -> Dict[str, str]:
+                source_format: str,
+                pairs: Sequence[Tuple[str, str]] = ()) -> Dict[str, str]:
     """Our name for each source key that has one.
 
     Args:
         weights (Mapping[str, Tensor]): Source weights.
         source_format (str): From :func:`detect_format`.
+        pairs (Sequence[tuple[str, str]]): The model's momentum copies
+            (:func:`momentum_pairs`), for layouts that store a copy.
 
     Returns:
         dict[str, str]: ``source key -> model key``.
@@ -164,7 +225,11 @@ def rename_keys(weights: Mapping[str, Tensor],
     for key in weights:
         for pattern, repl in _OFFICIAL_RULES:
             if re.match(pattern, key):
-                renamed[key] = re.sub(pattern, repl, key)
+                name = re.sub(pattern, repl, key)
+                if name.startswith(_COPY_OF):
+                    name = _in_copy(name, pairs)
+                if name is not None:
+                    renamed[key] = name
                 break
     return renamed
 
@@ -236,7 +301,8 @@ def map_to_model(checkpoint: Mapping,
     """
     weights = unwrap_state_dict(checkpoint)
     source_format = detect_format(weights)
-    renamed = rename_keys(weights, source_format)
+    pairs = momentum_pairs(model_state)
+    renamed = rename_keys(weights, source_format, pairs)
     check_backbone_fits({renamed[k]: v for k, v in weights.items()
                          if k in renamed}, model_state, source)
     state_dict, unmatched = {}, []
@@ -247,14 +313,15 @@ def map_to_model(checkpoint: Mapping,
             state_dict[target] = value
         else:
             unmatched.append(key)
-    copied = fill_target_from_online(state_dict, model_state)
+    copied = fill_target_from_online(state_dict, model_state, pairs)
     missing = sorted(set(model_state) - set(state_dict))
     return MappedWeights(source_format, state_dict, sorted(unmatched),
                          missing, copied)
 
 
 def fill_target_from_online(state_dict: Dict[str, Tensor],
-                            model_state: Mapping[str, Tensor]) -> int:
+                            model_state: Mapping[str, Tensor],
+                            pairs: Sequence[Tuple[str, str]]) -> int:
     """Start the momentum network from loaded online weights.
 
     A file with online weights only (torchvision, mmpretrain) would leave
@@ -264,6 +331,8 @@ def fill_target_from_online(state_dict: Dict[str, Tensor],
     Args:
         state_dict (dict[str, Tensor]): Mapped weights; extended in place.
         model_state (Mapping[str, Tensor]): ``model.state_dict()``.
+        pairs (Sequence[tuple[str, str]]): ``(copy prefix, online
+            prefix)`` from :func:`momentum_pairs`.
 
     Returns:
         int: Number of tensors filled.
@@ -272,7 +341,7 @@ def fill_target_from_online(state_dict: Dict[str, Tensor],
     for key in model_state:
         if key in state_dict:
             continue
-        for target_prefix, online_prefix in _TARGET_OF_ONLINE:
+        for target_prefix, online_prefix in pairs:
             online = online_prefix + key[len(target_prefix):]
             if key.startswith(target_prefix) and online in state_dict:
                 state_dict[key] = state_dict[online]

@@ -44,9 +44,12 @@ _MMENGINE_GLOBALS = ('mmengine.', 'builtins.getattr', 'numpy.',
 _CORRUPT_ERRORS = (EOFError, KeyError, ValueError, IndexError,
                    pickle.UnpicklingError, UnicodeDecodeError)
 _DEVICE_WORDS = ('CUDA', 'device')  # map_location problems: not corruption
-_GLOBAL_IN_MESSAGE = re.compile(r'GLOBAL\s+([\w.]+)', re.IGNORECASE)
-_REFUSAL_WORDS = re.compile(r'weights only load failed|unsupported global|'
-                            r'weightsunpickler', re.IGNORECASE)
+# torch names the global as "GLOBAL module.name" (upper case; its prose
+# also says "allowed global by default")
+_GLOBAL_IN_MESSAGE = re.compile(r'\bGLOBAL\s+(\w+(?:\.\w+)+)')
+# torch <= 2.13: "Unsupported global: GLOBAL x.y"; 2.14: "unsupported
+# GLOBAL x.y whose module x is blocked"
+_REFUSAL_WORDS = re.compile(r'unsupported global', re.IGNORECASE)
 
 
 def unsafe_globals(path: str, torch_message: str = '') -> List[str]:

@@ -7,7 +7,7 @@ from .converter import (FPN_TARGETS, PIXEL_MEAN, PIXEL_STD, TARGETS,
                         ExportSummary, build_export, convert_checkpoint,
                         default_output, export_state_dict)
 from .detectron2 import d2_to_mm_key, fpn_to_d2, mm_to_d2_key, resnet_to_d2
-from .downstream import check_d2_config, check_mm_config
+from .finetune_config import check_d2_config, check_mm_config
 from .fpn import check_fpn, mmdet_fpn_shapes
 from .online_weights import OnlineWeights, online_weights
 from .verify import load_backbone_strict, load_into_torchvision, verify_export

@@ -63,6 +63,8 @@ def test_refusal_detection_reads_every_torch_wording():
                  'GLOBAL posix.system whose module posix is blocked.'):
         assert _is_refusal(UnpicklingError(text))
     assert not _is_refusal(UnpicklingError('invalid load key, \'h\'.'))
+    assert not _is_refusal(UnpicklingError(
+        'Weights only load failed. Unsupported operand 149'))
 
 
 def test_forced_unsafe_environment_cannot_run_a_payload(tmp_path):

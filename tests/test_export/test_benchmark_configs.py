@@ -6,7 +6,7 @@ import pytest
 from mmengine.config import Config
 
 from mmpixpro.export import check_d2_config, check_mm_config, default_output
-from mmpixpro.export.downstream import iter_pretrained, load_d2_yaml
+from mmpixpro.export.finetune_config import iter_pretrained, load_d2_yaml
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BENCH = osp.join(REPO, 'configs', 'benchmarks')

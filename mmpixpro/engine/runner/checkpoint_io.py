@@ -30,9 +30,21 @@ class CheckpointIOMixin:
       and mmpixpro layouts onto the model and logs what did not fit. On
       resume every model key must be in the file unless the config sets
       ``strict_resume = False``, and a change of batch size is warned of.
-    * :meth:`resume` warns when an epoch-based run resumes from a
-      checkpoint saved in the middle of an epoch.
+    * :meth:`load_or_resume` finds the checkpoint of ``resume=True`` with
+      :func:`mmpixpro.checkpoint.latest_checkpoint` (the one reader of
+      ``last_checkpoint``); :meth:`resume` warns when an epoch-based run
+      resumes from a checkpoint saved in the middle of an epoch.
     """
+
+    def load_or_resume(self) -> None:
+        """mmengine's, resuming the checkpoint ``last_checkpoint`` names."""
+        if self._resume and self._load_from is None and not self._has_loaded:
+            self._load_from = latest_checkpoint(self.work_dir)
+            if self._load_from is None:
+                self.logger.info(f'Nothing to resume in {self.work_dir}: '
+                                 'starting from scratch.')
+                self._resume = False
+        super().load_or_resume()
 
     def save_checkpoint(self, out_dir: str, filename: str, *args,
                         **kwargs) -> None:

@@ -24,7 +24,7 @@ from typing import Optional
 
 from mmengine.dist import broadcast_object_list, is_main_process
 
-from mmpixpro.checkpoint import saved_checkpoints
+from mmpixpro.checkpoint import latest_checkpoint, saved_checkpoints
 
 try:
     import fcntl
@@ -159,8 +159,10 @@ class WorkDirGuardMixin:
         lock = WorkDirLock(self.work_dir)
         refusal = [None]
         if is_main_process():
+            resuming = bool(self._resume and (
+                self._load_from or latest_checkpoint(self.work_dir)))
             refusal[0] = guard_message(
-                self.work_dir, bool(self._resume),
+                self.work_dir, resuming,
                 bool(self.cfg.get('overwrite_work_dir', False)), lock)
         broadcast_object_list(refusal)
         if refusal[0] is not None:

@@ -1,5 +1,6 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-"""Check a downstream config against the pretrained weights it will load.
+"""Check a fine-tuning config (mmdet, mmseg, detectron2) against the
+pretrained weights it will load.
 
 The checks catch the traps that cost accuracy without an error: a deep
 stem (``ResNetV1c``) that leaves the stem random, caffe-style BGR inputs
