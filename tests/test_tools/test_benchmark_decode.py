@@ -1,14 +1,11 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """benchmark_decode.py reports the decoded size of each draft setting."""
-import sys
-
 import numpy as np
 import pytest
 from PIL import Image
-from pixpro_testing import ROOT
+from pixpro_testing import load_tool
 
-sys.path.insert(0, f'{ROOT}/tools/analysis_tools')
-import benchmark_decode  # noqa: E402
+benchmark_decode = load_tool('tools', 'analysis_tools', 'benchmark_decode.py')
 
 
 def test_rows_per_side(tmp_path):

@@ -3,13 +3,11 @@
 (fake) result files: rows, the random-init band and the verdicts."""
 import json
 import subprocess
-import sys
 
 import pytest
-from pixpro_testing import ROOT
+from pixpro_testing import ROOT, load_tool
 
-sys.path.insert(0, f'{ROOT}/tools/benchmarks')
-import demo_comparison_report as report  # noqa: E402
+report = load_tool('tools', 'benchmarks', 'demo_comparison_report.py')
 
 SCRIPT = f'{ROOT}/tools/benchmarks/demo_comparison.sh'
 

@@ -28,11 +28,9 @@ import sys
 import time
 from typing import Dict, List, Optional, Sequence
 
+from mmpixpro.export import convert_checkpoint
+
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, REPO_ROOT)
-
-from mmpixpro.export import convert_checkpoint  # noqa: E402
-
 TRAIN_MM = osp.join(REPO_ROOT, 'tools', 'benchmarks', 'train_mm.py')
 BENCH = osp.join(REPO_ROOT, 'configs', 'benchmarks')
 # task -> framework, benchmark config, ResNet-18 overrides, metrics,
@@ -68,7 +66,7 @@ TASKS = {
         resolution=0.001,  # CocoMetric rounds to 3 decimals
         iters=200,
         lr_scale=0.5,
-        seeds=(0, 1),  # 10 min a run here
+        seeds=(0, 1),
         percent=100.0),  # mmdet reports fractions
 }
 RANDOM = 'random'

@@ -18,20 +18,16 @@ import os.path as osp
 import sys
 from typing import List, Sequence, Tuple
 
-# allow running from a source checkout without installing
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, REPO_ROOT)
+import numpy as np
+import torch
+from mmengine.config import Config, DictAction
+from mmengine.model import revert_sync_batchnorm
+from torch import nn
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.model import revert_sync_batchnorm  # noqa: E402
-from torch import nn  # noqa: E402
-
-from mmpixpro.export import load_state_dict  # noqa: E402
-from mmpixpro.registry import DATASETS, MODELS, TRANSFORMS  # noqa: E402
-from mmpixpro.utils import register_all_modules  # noqa: E402
-from mmpixpro.visualization import (cosine_similarity_maps,  # noqa: E402
+from mmpixpro.checkpoint import load_state_dict
+from mmpixpro.registry import DATASETS, MODELS, TRANSFORMS
+from mmpixpro.utils import register_all_modules
+from mmpixpro.visualization import (cosine_similarity_maps,
                                     draw_similarity_figure, pick_queries,
                                     query_candidates)
 

@@ -8,17 +8,13 @@ import os
 import os.path as osp
 import platform
 import statistics
-import sys
 from datetime import datetime, timezone
 from typing import Dict, List, Optional, Sequence
 
 from PIL import Image
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, REPO_ROOT)
-
-from mmpixpro.evaluation.probe_report import PROBE_NOISE  # noqa: E402
-from mmpixpro.visualization import find_scalars_file, load_scalars  # noqa
+from mmpixpro.evaluation.probe_report import PROBE_NOISE
+from mmpixpro.visualization import find_scalars_file, load_scalars
 
 # (key, result file, column name)
 METRICS = (('mIoU', 'probe', 'linear mIoU'),
@@ -185,7 +181,7 @@ def build_page(args: argparse.Namespace) -> str:
         '"train s" is the wall time of `tools/train.py`, including, for '
         'the configs that inherit the PixPro demo hooks (pixpro, '
         'pixcontrast), the in-training probes of `DenseProbeHook` (every 6 '
-        'epochs and at iteration 0, 10-15 s each).', '',
+        'epochs and at iteration 0).', '',
         f'Random init over {len(randoms)} seeds (mean +- std): {band_text}.',
         'A method "beats random init" on a readout when it is above the '
         f'random mean by more than max(2 std, {PROBE_NOISE:g} point).', '',

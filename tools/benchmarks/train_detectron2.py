@@ -24,12 +24,9 @@ import os
 import os.path as osp
 import sys
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, REPO_ROOT)
-
-from mmpixpro.export import (KeyMismatchError, check_d2_config,  # noqa: E402
-                             verify_export)
-from mmpixpro.export.downstream import load_d2_yaml  # noqa: E402
+from mmpixpro.checkpoint import KeyMismatchError
+from mmpixpro.export import check_d2_config, verify_export
+from mmpixpro.export.finetune_config import load_d2_yaml
 
 INSTALL = ('pip install "git+https://github.com/facebookresearch/'
            'detectron2.git"  (builds against the torch/CUDA of that '

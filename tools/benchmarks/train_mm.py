@@ -27,19 +27,14 @@ import importlib.util
 import os.path as osp
 import sys
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, REPO_ROOT)
+from mmengine.config import Config, DictAction
 
-from mmengine.config import Config, DictAction  # noqa: E402
-
-from mmpixpro.downstream.demo_scale import (config_nodes,  # noqa: E402
-                                            to_demo_scale)
+from mmpixpro.checkpoint import KeyMismatchError
+from mmpixpro.downstream.demo_scale import config_nodes, to_demo_scale
 # registers PretrainedCheckHook in mmengine's HOOKS (found from any scope)
-from mmpixpro.downstream.pretrained_check import \
-    check_pretrained_loaded  # noqa: E402
-from mmpixpro.export import (KeyMismatchError, check_mm_config,  # noqa: E402
-                             verify_export)
-from mmpixpro.export.downstream import iter_pretrained  # noqa: E402
+from mmpixpro.downstream.pretrained_check import check_pretrained_loaded
+from mmpixpro.export import check_mm_config, verify_export
+from mmpixpro.export.finetune_config import iter_pretrained
 
 INSTALL = {
     'mmdet': 'make downstream-env  (see docs/en/transfer.md)',

@@ -11,15 +11,10 @@ Examples::
 The export is checked strictly against its architecture after writing.
 """
 import argparse
-import os.path as osp
 import sys
 
-# allow `python tools/...` from a source checkout without installing
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, REPO_ROOT)
-
-from mmpixpro.export import (TARGETS, KeyMismatchError,  # noqa: E402
-                             convert_checkpoint, verify_export)
+from mmpixpro.checkpoint import KeyMismatchError
+from mmpixpro.export import TARGETS, convert_checkpoint, verify_export
 
 CHECKED_AGAINST = {
     'mmpretrain': 'mmpretrain ResNet key set (= mmdet/mmseg ResNet)',
