@@ -9,17 +9,13 @@ Examples:
 import argparse
 import os
 import os.path as osp
-import sys
 
-# allow `python tools/train.py` from a source checkout without installing
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
 
-from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
-
-from mmpixpro.datasets import check_data_root  # noqa: E402
-from mmpixpro.registry import RUNNERS  # noqa: E402
-from mmpixpro.utils import (check_config, register_all_modules,  # noqa: E402
+from mmpixpro.datasets import check_data_root
+from mmpixpro.registry import RUNNERS
+from mmpixpro.utils import (check_config, register_all_modules,
                             set_max_epochs, setup_amp, setup_resume,
                             setup_sync_bn)
 
