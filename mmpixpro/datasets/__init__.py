@@ -11,12 +11,14 @@ from .image_folder import (IMG_EXTENSIONS, UnlabeledImageFolder, list_images,
 from .samplers import EpochSeedSampler
 from .seeding import pixpro_worker_init_fn, seeded_global_rngs
 from .transforms import *  # noqa: F401,F403
-from .zip_archive import ZipArchiveBackend, pack_zip_shards
+from .zip_archive import (ZipArchiveBackend, ZipNotFoundError, ZipReadError,
+                          pack_zip_shards)
 
 __all__ = [
     'UnlabeledImageFolder', 'IMG_EXTENSIONS', 'EpochSeedSampler',
     'pixpro_worker_init_fn', 'seeded_global_rngs', 'DataRootError',
     'DatasetTooSmallError', 'check_data_root', 'FileListError',
     'read_file_list', 'write_file_list', 'list_images',
-    'normalise_extensions', 'ZipArchiveBackend', 'pack_zip_shards'
+    'normalise_extensions', 'ZipArchiveBackend', 'ZipReadError',
+    'ZipNotFoundError', 'pack_zip_shards'
 ]

@@ -3,6 +3,7 @@ import logging
 import os
 import posixpath
 from collections import Counter
+from itertools import islice
 from typing import (Any, Callable, Iterator, List, Optional, Sequence, Tuple,
                     Union)
 
@@ -30,26 +31,60 @@ IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.ppm', '.pgm', '.tif',
 UNREAD_FORMATS = ('.gif', )
 
 
-def iter_images(root: str,
-                extensions: Tuple[str, ...],
-                skipped: Optional[Counter] = None) -> Iterator[str]:
-    """Yield the image files under ``root``, each real file once.
+def normalise_extensions(extensions: Sequence[str]) -> Tuple[str, ...]:
+    """Lower-case extensions with a leading dot ('JPG' -> '.jpg')."""
+    return tuple(e.lower() if e.startswith('.') else '.' + e.lower()
+                 for e in extensions)
 
-    Hidden files and folders (name starting with '.') are skipped. Symbolic
-    links to folders are followed, but a folder already visited (a link
-    loop, or two links to one folder) is not entered again; two links to
-    one file give it once.
+
+def list_images(root: str,
+                extensions: Sequence[str] = IMG_EXTENSIONS,
+                limit: Optional[int] = None) -> List[str]:
+    """The image files under ``root``, each real file once, sorted.
+
+    The one listing of images in mmpixpro: the dataset, the data check of
+    ``tools/train.py``, the converters and the benchmark tools use it, so
+    they all see the same files. Rules:
+
+    * the extension decides, case-insensitively; files of
+      :data:`UNREAD_FORMATS` (GIF) are passed over with a count per
+      extension in the log, unless named in ``extensions``;
+    * hidden files and folders (name starting with '.', e.g. macOS's
+      ``._x.jpg``) are skipped;
+    * symbolic links to folders are followed, but a folder already
+      visited (a link loop, or two links to one folder) is not entered
+      again; two links to one file give it once.
 
     Args:
         root (str): Folder to search.
-        extensions (tuple[str, ...]): Lower-case extensions with the dot;
-            file names are matched case-insensitively.
-        skipped (Counter, optional): Counts, by extension, the files of
-            :data:`UNREAD_FORMATS` that are passed over.
+        extensions (Sequence[str]): Image extensions, with or without the
+            dot, any case. Defaults to :data:`IMG_EXTENSIONS`.
+        limit (int, optional): Stop once this many images are found (to
+            check that a folder holds a batch without walking all of it);
+            those are then not the first of the full listing, and nothing
+            is logged. Defaults to None (the whole tree).
 
-    Yields:
-        str: Paths relative to ``root``, in sorted walk order.
+    Returns:
+        list[str]: Paths relative to ``root``, sorted.
     """
+    extensions = normalise_extensions(extensions)
+    skipped: Counter = Counter()
+    paths = sorted(islice(_walk_images(root, extensions, skipped), limit))
+    if limit is None:
+        for ext, count in sorted(skipped.items()):
+            print_log(
+                f'{count} {ext} file(s) under {root!r} are not read '
+                f'(only {extensions}); convert them, or add '
+                f"'{ext}' to the dataset's extensions to read the first "
+                'frame of each.', logger='current', level=logging.WARNING)
+    return paths
+
+
+def _walk_images(root: str, extensions: Tuple[str, ...],
+                 skipped: Counter) -> Iterator[str]:
+    """Yield the images under ``root`` by the rules of :func:`list_images`,
+    in walk order, counting the :data:`UNREAD_FORMATS` files in
+    ``skipped``."""
     seen_dirs, seen_files = set(), set()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
         real = os.path.realpath(dirpath)
@@ -63,7 +98,7 @@ def iter_images(root: str,
             if name.startswith('.'):
                 continue
             if not lower.endswith(extensions):
-                if skipped is not None and lower.endswith(UNREAD_FORMATS):
+                if lower.endswith(UNREAD_FORMATS):
                     skipped[os.path.splitext(lower)[1]] += 1
                 continue
             path = os.path.join(dirpath, name)
@@ -73,50 +108,6 @@ def iter_images(root: str,
                 yield os.path.relpath(path, root)
 
 
-def find_images(root: str,
-                extensions: Tuple[str, ...],
-                skipped: Optional[Counter] = None) -> List[str]:
-    """:func:`iter_images` as a sorted list.
-
-    Args:
-        root (str): Folder to search.
-        extensions (tuple[str, ...]): Lower-case extensions with the dot.
-        skipped (Counter, optional): See :func:`iter_images`.
-
-    Returns:
-        list[str]: Paths relative to ``root``, sorted.
-    """
-    return sorted(iter_images(root, extensions, skipped))
-
-
-def normalise_extensions(extensions: Sequence[str]) -> Tuple[str, ...]:
-    """Lower-case extensions with a leading dot ('JPG' -> '.jpg')."""
-    return tuple(e.lower() if e.startswith('.') else '.' + e.lower()
-                 for e in extensions)
-
-
-def list_images(root: str, extensions: Tuple[str, ...]) -> List[str]:
-    """:func:`find_images`, logging the files of :data:`UNREAD_FORMATS`
-    passed over (a count per extension).
-
-    Args:
-        root (str): Folder to search.
-        extensions (tuple[str, ...]): Lower-case extensions with the dot.
-
-    Returns:
-        list[str]: Paths relative to ``root``, sorted.
-    """
-    skipped: Counter = Counter()
-    paths = find_images(root, extensions, skipped)
-    for ext, count in sorted(skipped.items()):
-        print_log(
-            f'{count} {ext} file(s) under {root!r} are not read '
-            f'(only {extensions}); convert them, or add '
-            f"'{ext}' to the dataset's extensions to read the first "
-            'frame of each.', logger='current', level=logging.WARNING)
-    return paths
-
-
 @DATASETS.register_module()
 class UnlabeledImageFolder(BaseDataset):
     """Images of a folder tree (or of a file list), without labels.
@@ -124,8 +115,9 @@ class UnlabeledImageFolder(BaseDataset):
     Without ``ann_file`` the image root (``data_root`` joined with
     ``data_prefix['img_path']``) is searched recursively for files with one
     of ``extensions`` (case-insensitive), in sorted order; ImageNet's
-    ``train/`` layout works as it is. With ``ann_file`` (a file list, see
-    :mod:`mmpixpro.datasets.file_list`) the listed paths (first token of
+    ``train/`` layout works as it is. With ``ann_file`` (a file list, read
+    by :func:`~mmpixpro.datasets.read_file_list`: UTF-8, paths inside the
+    image root, a repeated path once) the listed paths (first token of
     each line, relative to the image root) are used in file order and the
     tree is not walked; files named there are not checked at start: a
     missing one fails to load like an undecodable one (below). The list
@@ -147,8 +139,10 @@ class UnlabeledImageFolder(BaseDataset):
 
     Undecodable files (:class:`ImageDecodeError`) do not stop training:
     the sample is replaced by another index drawn from (seed, epoch, idx,
-    attempt), up to ``max_refetch`` times, and the skipped paths are listed
-    in the replacement's data-sample metainfo under ``skipped_images``, so
+    attempt), up to ``max_refetch`` times, and the skipped paths (each with
+    the error's ``note`` in brackets where it has one: a too small image's
+    size, a zip member's bad CRC-32, absence or size) are listed in the
+    replacement's data-sample metainfo under ``skipped_images``, so
     that :class:`BrokenImageHook` can warn, count and bound them in the main
     process even when the dataset runs in dataloader workers.
 
@@ -279,8 +273,7 @@ class UnlabeledImageFolder(BaseDataset):
                 data = self.prepare_data(idx)
             except ImageDecodeError as err:  # too small images as well
                 path = self.get_data_info(idx)['img_path']
-                note = getattr(err, 'size_note', None)
-                skipped.append(f'{path} ({note})' if note else path)
+                skipped.append(f'{path} ({err.note})' if err.note else path)
                 data = None
             if data is not None:
                 return attach_skipped(data, skipped)

@@ -28,6 +28,11 @@ so that ``UnlabeledImageFolder(data_root=OUT, ann_file='train.txt')``
 lists ``OUT/train-00000.zip@n01/x.JPEG``, and
 ``LoadRGBImageFromFile(backend_args=dict(backend='zip'))`` reads such a
 path through :class:`ZipArchiveBackend`.
+
+A member that cannot be read (missing, corrupt, or larger than the
+backend's ``max_member_bytes`` once inflated) raises :class:`ZipReadError`
+with a short ``note`` naming the reason; the loader keeps the note, so the
+broken-image count names it beside the path.
 """
 import fcntl
 import hashlib
@@ -36,6 +41,7 @@ import os.path as osp
 import shutil
 import tempfile
 import zipfile
+import zlib
 from multiprocessing import Pool
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
@@ -49,6 +55,31 @@ ARCHIVE_SUFFIX = '.zip'
 MEMBER_SEP = '@'
 # a fixed member time stamp: the same images give byte-identical archives
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+# the largest inflated member read by default: far above an encoded photo
+# (tens of MB at most), far below the memory of a dataloader worker
+DEFAULT_MAX_MEMBER_BYTES = 256 * 2**20
+# what zipfile raises on a corrupt, encrypted or unsupported member
+_MEMBER_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError,
+                       NotImplementedError, RuntimeError)
+
+
+class ZipReadError(OSError):
+    """A member of a zip archive cannot be read.
+
+    Args:
+        message (str): The full message, naming the archive and member.
+        note (str): The reason in a few words (e.g. ``"Bad CRC-32 for file
+            'n01/x.JPEG'"``), the same for every read of the same member:
+            the broken-image count lists it beside the path.
+    """
+
+    def __init__(self, message: str, note: str) -> None:
+        super().__init__(message)
+        self.note = note
+
+
+class ZipNotFoundError(ZipReadError, FileNotFoundError):
+    """The archive, or the member in it, does not exist."""
 
 
 def member_path(archive: str, member: str) -> str:
@@ -151,7 +182,7 @@ def pack_zip_shards(root: str,
     Args:
         root (str): Image root.
         paths (Sequence[str]): Image paths relative to ``root``, in
-            training order (e.g. ``find_images(root, ...)``).
+            training order (e.g. ``list_images(root)``).
         out_dir (str): Output folder (created).
         prefix (str): Name of the shards and the list. Defaults to 'train'.
         images_per_shard (int): Images per archive. Defaults to 10000
@@ -191,6 +222,12 @@ def pack_zip_shards(root: str,
     return ann_file
 
 
+def _missing_archive(archive: str) -> ZipNotFoundError:
+    """The error of an archive that does not exist."""
+    return ZipNotFoundError(f'zip archive {archive!r} does not exist',
+                            note=f'no archive {archive!r}')
+
+
 @fileio.register_backend('zip')
 class ZipArchiveBackend(BaseStorageBackend):
     """Read members of zip archives: paths ``'ARCHIVE.zip@MEMBER'``.
@@ -205,6 +242,14 @@ class ZipArchiveBackend(BaseStorageBackend):
     a forked file descriptor shares its read position with the parent.
     One handle per archive and process stays open.
 
+    Members are inflated with a bound: one whose header gives an inflated
+    size above ``max_member_bytes`` is refused unread (a 1 MB member can
+    inflate to 1 GiB of zeros), and the read itself stops past the bound,
+    so a header that understates the size inflates no further either. A
+    refused, missing or corrupt member raises :class:`ZipReadError`; the
+    loader turns it into an undecodable image, which the dataset replaces
+    and :class:`BrokenImageHook` counts with the reason.
+
     Use it through ``backend_args``, e.g. ``LoadRGBImageFromFile(
     backend_args=dict(backend='zip', archive_backend_args=dict(
     backend='petrel')))``.
@@ -215,19 +260,26 @@ class ZipArchiveBackend(BaseStorageBackend):
             local for plain paths).
         cache_dir (str, optional): Where copies of remote archives are
             kept. Defaults to None (``{tempdir}/mmpixpro_zip_cache``).
+        max_member_bytes (int): Largest inflated member read, in bytes.
+            Defaults to :data:`DEFAULT_MAX_MEMBER_BYTES` (256 MiB).
     """
 
     def __init__(self,
                  archive_backend_args: Optional[dict] = None,
-                 cache_dir: Optional[str] = None) -> None:
+                 cache_dir: Optional[str] = None,
+                 max_member_bytes: int = DEFAULT_MAX_MEMBER_BYTES) -> None:
+        if max_member_bytes < 1:
+            raise ValueError(
+                f'max_member_bytes must be >= 1, got {max_member_bytes}')
         self.archive_backend_args = archive_backend_args
         self.cache_dir = cache_dir or osp.join(tempfile.gettempdir(),
                                                'mmpixpro_zip_cache')
+        self.max_member_bytes = max_member_bytes
         self._pid = os.getpid()
         self._archives: Dict[str, zipfile.ZipFile] = {}
 
     def get(self, filepath: Union[str, Path]) -> bytes:
-        """Bytes of one member.
+        """Bytes of one member, inflated up to ``max_member_bytes``.
 
         Args:
             filepath (str | Path): ``'ARCHIVE.zip@MEMBER'``.
@@ -236,16 +288,54 @@ class ZipArchiveBackend(BaseStorageBackend):
             bytes: The member's content.
 
         Raises:
-            FileNotFoundError: Naming the archive, or the member missing
+            ZipNotFoundError: Naming the archive, or the member missing
                 from it.
+            ZipReadError: If the member is larger than ``max_member_bytes``
+                (archive, member and sizes named) or corrupt (bad CRC-32,
+                bad compressed data).
         """
         archive, member = split_member_path(str(filepath))
-        zf = self._open(archive)
+        info = self._member_info(archive, member)
+        self._check_size(archive, info, info.file_size)
         try:
-            return zf.read(member)
+            # a bounded read whatever the header says (zipfile itself stops
+            # at the header's size; a longer stream then fails its CRC-32)
+            with self._open(archive).open(info) as f:
+                content = f.read(self.max_member_bytes + 1)
+        except _MEMBER_READ_ERRORS as err:
+            raise ZipReadError(
+                f'cannot read {member!r} of the zip archive {archive!r}: '
+                f'{err}', note=str(err)) from err
+        self._check_size(archive, info, len(content))
+        return content
+
+    def _member_info(self, archive: str, member: str) -> zipfile.ZipInfo:
+        """The central-directory entry of ``member`` in ``archive``."""
+        try:
+            return self._open(archive).getinfo(member)
         except KeyError:
-            raise FileNotFoundError(
-                f'{member!r} is not in the zip archive {archive!r}') from None
+            note = f'no member {member!r} in archive {archive!r}'
+            raise ZipNotFoundError(
+                f'{member!r} is not in the zip archive {archive!r}',
+                note) from None
+
+    def _check_size(self, archive: str, info: zipfile.ZipInfo,
+                    size: int) -> None:
+        """Refuse ``info`` if ``size`` (its header's inflated size, then the
+        bytes actually inflated) is above ``max_member_bytes``."""
+        limit = self.max_member_bytes
+        if size <= limit:
+            return
+        if size == info.file_size:
+            note = (f'{info.file_size} bytes inflated ({info.compress_size} '
+                    f'stored), above max_member_bytes={limit}')
+        else:  # the header understates the size
+            note = (f'inflates past max_member_bytes={limit} although its '
+                    f'header says {info.file_size} bytes')
+        raise ZipReadError(
+            f'{info.filename!r} of the zip archive {archive!r} is refused: '
+            f"{note} (a zip bomb? if not, raise the zip backend's "
+            'max_member_bytes)', note=note)
 
     def get_text(self,
                  filepath: Union[str, Path],
@@ -270,8 +360,8 @@ class ZipArchiveBackend(BaseStorageBackend):
             try:
                 zf = zipfile.ZipFile(self._local_path(archive))
             except zipfile.BadZipFile as err:
-                raise OSError(f'{archive!r} is not a zip archive: '
-                              f'{err}') from err
+                note = f'not a zip archive: {err}'
+                raise ZipReadError(f'{archive!r} is {note}', note) from err
             self._archives[archive] = zf
         return zf
 
@@ -281,8 +371,7 @@ class ZipArchiveBackend(BaseStorageBackend):
             archive, backend_args=self.archive_backend_args)
         if isinstance(backend, LocalBackend):
             if not osp.isfile(archive):
-                raise FileNotFoundError(
-                    f'zip archive {archive!r} does not exist')
+                raise _missing_archive(archive)
             return archive
         key = hashlib.sha1(archive.encode()).hexdigest()[:16]
         local = osp.join(self.cache_dir, f'{key}-{osp.basename(archive)}')
@@ -293,8 +382,7 @@ class ZipArchiveBackend(BaseStorageBackend):
             fcntl.flock(lock, fcntl.LOCK_EX)  # released when closed
             if not osp.isfile(local):
                 if not backend.exists(archive):
-                    raise FileNotFoundError(
-                        f'zip archive {archive!r} does not exist')
+                    raise _missing_archive(archive)
                 tmp = f'{local}.{os.getpid()}.tmp'
                 with backend.get_local_path(archive) as src:
                     shutil.copyfile(src, tmp)

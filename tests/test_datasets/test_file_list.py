@@ -95,3 +95,59 @@ def test_listed_file_that_is_missing_is_skipped_and_counted(tmp_path):
     assert skipped and set(skipped) == {str(tmp_path / 'gone.png')}
     assert SKIPPED_KEY not in ds[0]['data_samples'].metainfo
 
+
+
+def test_read_drops_a_utf8_byte_order_mark(tmp_path):
+    """Defect: a BOM made the first image count as broken."""
+    write_image(tmp_path / 'a.png')
+    (tmp_path / 'list.txt').write_bytes(b'\xef\xbb\xbfa.png\nb.png\n')
+    assert read_file_list(str(tmp_path / 'list.txt')) == ['a.png', 'b.png']
+    ds = UnlabeledImageFolder(data_root=str(tmp_path), ann_file='list.txt')
+    assert ds.get_data_info(0)['img_path'] == str(tmp_path / 'a.png')
+
+
+@pytest.mark.parametrize('newline', [b'\n', b'\r\n', b'\r'])
+def test_non_utf8_line_is_refused_naming_the_file_and_line(tmp_path,
+                                                            newline):
+    """Defect: a Latin-1 line raised a UnicodeDecodeError naming no file."""
+    ann = tmp_path / 'list.txt'
+    ann.write_bytes(newline.join([b'a.png', b'', 'caf\xe9.png'.encode(
+        'latin-1'), b'd.png']))
+    with pytest.raises(FileListError) as err:
+        read_file_list(str(ann))
+    assert f"file list '{ann}', line 3: not UTF-8" in str(err.value)
+    assert 'iconv -f latin1 -t utf-8' in str(err.value)
+    ann.write_bytes('café.png\n'.encode('utf-8'))  # UTF-8 names are fine
+    assert read_file_list(str(ann)) == ['café.png']
+
+
+def test_lines_leaving_the_image_root_are_refused_naming_them(tmp_path):
+    """Defect: absolute and ../ paths were read without a word."""
+    ann = tmp_path / 'list.txt'
+    ann.write_text('ok/../fine.png\n/etc/passwd\n../x.png 1\n'
+                   'a/../../y.png\na/b.png\n')
+    with pytest.raises(FileListError) as err:
+        UnlabeledImageFolder(data_root=str(tmp_path), ann_file='list.txt')
+    msg = str(err.value)
+    assert f"file list '{ann}': 3 line(s) leave the image root" in msg
+    assert ("line 2: '/etc/passwd', line 3: '../x.png', line 4: "
+            "'a/../../y.png'") in msg
+    assert 'line 1' not in msg and 'line 5' not in msg
+
+
+def test_duplicate_lines_are_read_once_with_a_warning(tmp_path):
+    """Defect: duplicate lines multiplied the epoch (12 iterations for
+    4 images)."""
+    from mmengine.logging import MMLogger
+    names = [f'{i}.png' for i in range(4)]
+    (tmp_path / 'list.txt').write_text('\n'.join(names * 3) + '\n')
+    logger = MMLogger.get_instance('file_list_duplicates',
+                                   log_file=str(tmp_path / 'log'))
+    ds = UnlabeledImageFolder(data_root=str(tmp_path), ann_file='list.txt')
+    assert [os.path.basename(ds.get_data_info(i)['img_path'])
+            for i in range(len(ds))] == names
+    log = (tmp_path / 'log').read_text()
+    assert f"file list '{tmp_path / 'list.txt'}': 8 duplicate line(s) " \
+        'dropped' in log
+    assert "line 5: '0.png' (first on line 1)" in log
+    assert logger is MMLogger.get_current_instance()

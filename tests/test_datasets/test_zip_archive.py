@@ -4,10 +4,13 @@ dataloader workers, an object store), and a dataset read from them."""
 import multiprocessing
 import os
 import posixpath
+import struct
 import tempfile
+import tracemalloc
 import zipfile
 from collections import Counter
 from contextlib import contextmanager
+from pathlib import Path
 
 import mmengine.fileio as fileio
 import numpy as np
@@ -17,6 +20,7 @@ from pixpro_testing import write_image
 
 from mmpixpro.datasets import (FileListError, UnlabeledImageFolder,
                                ZipArchiveBackend, pack_zip_shards)
+from mmpixpro.datasets.image_folder import SKIPPED_KEY
 from mmpixpro.datasets.zip_archive import member_path, split_member_path
 
 RELS = ['a/0.png', 'a/1.png', 'b/2.jpg', 'b/c/3.png', 'z.png']
@@ -214,3 +218,138 @@ def test_object_store_archives_are_fetched_once_per_machine(
     assert shards == {f'{bucket}/train-0000{k}.zip': 1 for k in range(3)}
     assert len([n for n in os.listdir(cache) if n.endswith('.zip')]) == 3
     assert not [n for n in os.listdir(cache) if n.endswith('.tmp')]
+
+
+def write_zeros_member(zf, name, size):
+    """Deflate ``size`` zero bytes into ``zf`` as ``name``, 1 MiB at a time
+    (a zip bomb: 257 MiB become about 260 KB)."""
+    chunk = bytes(2**20)
+    info = zipfile.ZipInfo(name)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with zf.open(info, 'w') as f:
+        for start in range(0, size, len(chunk)):
+            f.write(chunk[:size - start])
+
+
+@pytest.fixture(scope='module')
+def bomb_zip(tmp_path_factory):
+    """An archive holding a real image and 257 MiB of deflated zeros: one
+    MiB above the backend's default bound."""
+    path = tmp_path_factory.mktemp('bomb') / 'train-00000.zip'
+    image = tmp_path_factory.mktemp('img') / 'good.png'
+    write_image(image, 20, 24)
+    with zipfile.ZipFile(path, 'w') as zf:
+        zf.write(image, 'good.png')
+        write_zeros_member(zf, 'bomb.png', 257 * 2**20)
+    assert path.stat().st_size < 2**20
+    return str(path)
+
+
+def peak_traced_bytes(fn):
+    """Peak of the Python allocations made while ``fn()`` runs."""
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_bomb_member_is_refused_before_it_is_inflated(bomb_zip):
+    """Defect: a 1 MB member inflating to 1 GiB of zeros was read whole."""
+    backend = ZipArchiveBackend()  # default max_member_bytes: 256 MiB
+
+    def read_bomb():
+        with pytest.raises(OSError) as err:
+            backend.get(bomb_zip + '@bomb.png')
+        msg = str(err.value)
+        assert "'bomb.png' of the zip archive" in msg and bomb_zip in msg
+        assert f'{257 * 2**20} bytes inflated' in msg
+        assert 'above max_member_bytes=268435456' in msg
+
+    assert peak_traced_bytes(read_bomb) < 8 * 2**20  # not 257 MiB
+    assert backend.get(bomb_zip + '@good.png')[:4] == b'\x89PNG'
+
+
+def _patch_sizes(path, member, size):
+    """Rewrite the inflated size of ``member`` in both its local header and
+    the central directory: a header that lies."""
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(member)
+    data = bytearray(path.read_bytes())
+    struct.pack_into('<I', data, info.header_offset + 22, size)
+    central = data.rindex(b'PK\x01\x02')  # the last member's entry
+    struct.pack_into('<I', data, central + 24, size)
+    path.write_bytes(bytes(data))
+
+
+def test_header_that_understates_a_member_inflates_no_further(tmp_path):
+    path = tmp_path / 'liar.zip'
+    with zipfile.ZipFile(path, 'w') as zf:
+        write_zeros_member(zf, 'liar.png', 64 * 2**20)
+    _patch_sizes(path, 'liar.png', 1000)
+    backend = ZipArchiveBackend(max_member_bytes=2**20)
+
+    def read_liar():
+        with pytest.raises(OSError, match="Bad CRC-32 for file 'liar.png'"):
+            backend.get(f'{path}@liar.png')
+
+    assert peak_traced_bytes(read_liar) < 8 * 2**20
+
+
+def test_max_member_bytes_must_be_positive():
+    with pytest.raises(ValueError, match='max_member_bytes must be >= 1'):
+        ZipArchiveBackend(max_member_bytes=0)
+
+
+def zip_dataset(root, lines, **backend_args):
+    """A dataset reading ``lines`` (members of archives under ``root``)."""
+    (root / 'list.txt').write_text(''.join(f'{line}\n' for line in lines))
+    loader = dict(
+        type='LoadRGBImageFromFile',
+        min_size=1,
+        backend_args=dict(backend='zip', **backend_args))
+    ds = UnlabeledImageFolder(
+        data_root=str(root),
+        ann_file='list.txt',
+        pipeline=[loader, dict(type='PackInputs', meta_keys=['img_path'])])
+    ds.set_epoch(0, seed=0)
+    return ds
+
+
+def skipped_of(ds, idx):
+    """The skipped entries listed with sample ``idx``'s replacement."""
+    return set(ds[idx]['data_samples'].metainfo[SKIPPED_KEY])
+
+
+def test_bomb_member_is_counted_as_broken_with_its_sizes(bomb_zip):
+    root = Path(bomb_zip).parent
+    ds = zip_dataset(root, ['train-00000.zip@good.png',
+                            'train-00000.zip@bomb.png'],
+                     max_member_bytes=2**20)
+    with zipfile.ZipFile(bomb_zip) as zf:
+        stored = zf.getinfo('bomb.png').compress_size
+    assert skipped_of(ds, 1) == {
+        f'{bomb_zip}@bomb.png ({257 * 2**20} bytes inflated ({stored} '
+        'stored), above max_member_bytes=1048576)'
+    }
+
+
+def test_broken_members_are_counted_with_their_reason(image_root, tmp_path):
+    """Defect: a bad CRC-32 or a missing member was counted without why."""
+    out = tmp_path / 'out'
+    pack(image_root, out)
+    archive = out / 'train-00000.zip'
+    with zipfile.ZipFile(archive) as zf:
+        info = zf.getinfo('b/2.jpg')
+    data = bytearray(archive.read_bytes())
+    data[info.header_offset + 30 + len(info.filename) + 100] ^= 0xFF
+    archive.write_bytes(bytes(data))
+    good = 'train-00000.zip@a/0.png'
+    ds = zip_dataset(out, [good, 'train-00000.zip@b/2.jpg'])
+    assert skipped_of(ds, 1) == {
+        f"{archive}@b/2.jpg (Bad CRC-32 for file 'b/2.jpg')"}
+    ds = zip_dataset(out, [good, 'train-00000.zip@gone.png'])
+    assert skipped_of(ds, 1) == {
+        f"{archive}@gone.png (no member 'gone.png' in archive "
+        f"'{archive}')"}

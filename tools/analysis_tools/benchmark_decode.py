@@ -5,7 +5,6 @@ Example:
     python tools/analysis_tools/benchmark_decode.py FOLDER --sides 0 915 512
 """
 import argparse
-import glob
 import os.path as osp
 import sys
 import time
@@ -14,7 +13,10 @@ from typing import Optional, Sequence
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
+from mmpixpro.datasets import list_images  # noqa: E402
 from mmpixpro.datasets.transforms.loading import decode_rgb  # noqa: E402
+
+JPEG_EXTENSIONS = ('.jpg', '.jpeg')
 
 
 def time_decoding(blobs: Sequence[bytes], side: Optional[int],
@@ -32,13 +34,15 @@ def time_decoding(blobs: Sequence[bytes], side: Optional[int],
 def main(argv: Optional[Sequence[str]] = None) -> list:
     """Print one row per ``min_short_side``; returns the rows."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('folder', help='searched recursively for *.jpg')
+    parser.add_argument(
+        'folder', help='searched as the dataset searches it, for .jpg and '
+        '.jpeg files (any case; hidden files skipped)')
     parser.add_argument('--sides', type=int, nargs='+', default=[0, 915],
                         help='min_short_side values, 0 = full size')
     parser.add_argument('--repeats', type=int, default=3)
     args = parser.parse_args(argv)
-    files = sorted(
-        glob.glob(osp.join(args.folder, '**', '*.jp*g'), recursive=True))
+    files = [osp.join(args.folder, p)
+             for p in list_images(args.folder, JPEG_EXTENSIONS)]
     if not files:
         sys.exit(f'error: no JPEG under {args.folder!r}')
     blobs = []

@@ -20,8 +20,7 @@ import argparse
 import time
 from typing import Optional, Sequence
 
-from mmpixpro.datasets import (IMG_EXTENSIONS, list_images,
-                               normalise_extensions, write_file_list)
+from mmpixpro.datasets import IMG_EXTENSIONS, list_images, write_file_list
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -40,7 +39,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[Sequence[str]] = None) -> None:
     args = parse_args(argv)
     start = time.perf_counter()
-    paths = list_images(args.root, normalise_extensions(args.extensions))
+    paths = list_images(args.root, args.extensions)
     if not paths:
         raise SystemExit(f'no image under {args.root!r}')
     write_file_list(paths, args.out)

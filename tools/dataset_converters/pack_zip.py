@@ -9,7 +9,8 @@ images ``k * N`` to ``(k + 1) * N - 1`` of the listing; ``OUT/train.txt``
 names every image as ``train-00000.zip@n01/x.JPEG``. The images are the
 folder's listing (as ``UnlabeledImageFolder`` searches it, or as
 ``make_file_list.py`` writes it), or the paths of ``--ann-file`` in its
-order.
+order, read by the dataset's rules (``read_file_list``: UTF-8, paths
+inside the root, a path listed twice packed once).
 
 Example::
 
@@ -25,9 +26,8 @@ import os.path as osp
 import time
 from typing import Optional, Sequence
 
-from mmpixpro.datasets import (IMG_EXTENSIONS, list_images,
-                               normalise_extensions, pack_zip_shards,
-                               read_file_list)
+from mmpixpro.datasets import (IMG_EXTENSIONS, FileListError, list_images,
+                               pack_zip_shards, read_file_list)
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -65,9 +65,12 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     args = parse_args(argv)
     start = time.perf_counter()
     if args.ann_file:
-        paths = read_file_list(args.ann_file)
+        try:  # the rules of the dataset: UTF-8, inside root, each once
+            paths = read_file_list(args.ann_file)
+        except FileListError as err:
+            raise SystemExit(f'error: {err}') from None
     else:
-        paths = list_images(args.root, normalise_extensions(args.extensions))
+        paths = list_images(args.root, args.extensions)
     if not paths:
         raise SystemExit(f'no image under {args.root!r}')
     ann_file = osp.join(args.out_dir, args.prefix + '.txt')

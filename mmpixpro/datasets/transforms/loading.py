@@ -9,13 +9,25 @@ from mmcv.transforms import BaseTransform
 from PIL import Image, ImageOps
 
 from mmpixpro.registry import TRANSFORMS
+from ..zip_archive import ZipReadError
 
 # PIL modes holding integer samples wider than 8 bits (16-bit scans, PNGs)
 WIDE_INT_MODES = ('I', 'I;16', 'I;16B', 'I;16L', 'I;16N')
 
 
 class ImageDecodeError(OSError):
-    """An image file could not be read or decoded."""
+    """An image file could not be read or decoded.
+
+    Args:
+        message (str): The full message, naming the file.
+        note (str, optional): The reason in a few words, the same for every
+            read of the same file (the broken-image count lists it beside
+            the path). Defaults to None (no reason listed).
+    """
+
+    def __init__(self, message: str, note: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.note = note
 
 
 class ImageTooSmallError(ImageDecodeError):
@@ -29,10 +41,9 @@ class ImageTooSmallError(ImageDecodeError):
 
     def __init__(self, path: str, size: Tuple[int, int],
                  min_size: int) -> None:
-        self.size_note = (f'{size[0]}x{size[1]} px, below min_size='
-                          f'{min_size}')
-        super().__init__(f'Image file {path!r} is {self.size_note} (the '
-                         'crop grid)')
+        note = f'{size[0]}x{size[1]} px, below min_size={min_size}'
+        super().__init__(f'Image file {path!r} is {note} (the crop grid)',
+                         note)
 
 
 def pil_to_rgb_array(img: Image.Image) -> np.ndarray:
@@ -166,8 +177,12 @@ class LoadRGBImageFromFile(BaseTransform):
             content = fileio.get(path, backend_args=self.backend_args)
             img = decode_rgb(content, self.min_short_side)
         except Exception as err:
+            # a zip member's reason (bad CRC, missing, too large) is kept;
+            # decoder messages are not: they may name memory addresses
+            note = err.note if isinstance(err, ZipReadError) else None
             raise ImageDecodeError(
-                f'Cannot read or decode image file {path!r}: {err}') from err
+                f'Cannot read or decode image file {path!r}: {err}',
+                note) from err
         if min(img.shape[:2]) < self.min_size:
             raise ImageTooSmallError(path, (img.shape[1], img.shape[0]),
                                      self.min_size)
