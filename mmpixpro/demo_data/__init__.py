@@ -5,8 +5,8 @@
 installed packages (:mod:`.sources`), and the kept frames of a video
 (:mod:`.video_frames`).
 
-Light on purpose: no torch or OpenMMLab import, so that a builder whose set
-is up to date returns at once.
+Light on purpose: no torch or OpenMMLab import (:mod:`mmpixpro.datasets`
+would bring mmpretrain's), so that the builders start fast.
 """
 from .sources import (APT_TIMEOUT_S, DEB_SOURCES, DebSource, Spec,
                       collect_specs, deb_specs, fetch_deb, package_dir,

@@ -33,6 +33,7 @@ import sys
 import time
 from typing import Dict, Iterator, List, Optional, Tuple
 
+from mmpixpro.checkpoint import atomic_target, write_atomically
 from mmpixpro.demo_data import (APT_TIMEOUT_S, Spec, collect_specs,
                                 iter_video_frames)
 
@@ -107,10 +108,9 @@ def save_jpeg(img, path: str, quality: int = JPEG_QUALITY) -> Dict:
     buf = io.BytesIO()
     img.save(buf, format='JPEG', quality=quality)
     data = buf.getvalue()
-    tmp = path + '.tmp'
-    with open(tmp, 'wb') as f:
-        f.write(data)
-    os.replace(tmp, path)
+    with atomic_target(path) as tmp:
+        with open(tmp, 'wb') as f:
+            f.write(data)
     return dict(width=img.size[0], height=img.size[1], bytes=len(data),
                 sha1=hashlib.sha1(data).hexdigest())
 
@@ -224,10 +224,8 @@ def build_demo_set(out_dir: str, specs: List[Spec], options: Dict,
             os.remove(stale)
     manifest = dict(version=MANIFEST_VERSION, options=options,
                     counts=counts, num_images=len(images), images=images)
-    tmp = osp.join(out_dir, MANIFEST_NAME + '.tmp')
-    with open(tmp, 'w') as f:
-        json.dump(manifest, f, indent=1)
-    os.replace(tmp, osp.join(out_dir, MANIFEST_NAME))
+    write_atomically(
+        osp.join(out_dir, MANIFEST_NAME), json.dumps(manifest, indent=1))
     if verbose:
         for source, count in counts.items():
             print(f'  {source}: {count} images')
