@@ -10,7 +10,7 @@ from typing import Dict, Mapping, Tuple
 
 from torch import Tensor
 
-from .key_check import Shape, check_keys_and_shapes
+from .key_check import Shape, check_keys_and_shapes, shapes_of
 
 # depth -> (block has conv3 (Bottleneck), blocks per stage)
 RESNET_LAYOUTS: Dict[int, Tuple[bool, Tuple[int, int, int, int]]] = {
@@ -84,8 +84,8 @@ def resnet_shapes(depth: int) -> Dict[str, Shape]:
         raise ValueError(f'ResNet depth {depth} is not one of '
                          f'{_TORCHVISION_DEPTHS}')
     model = getattr(torchvision.models, f'resnet{depth}')(weights=None)
-    return {key: tuple(value.shape) for key, value in
-            model.state_dict().items() if not key.startswith('fc.')}
+    return {key: shape for key, shape in shapes_of(model.state_dict()).items()
+            if not key.startswith('fc.')}
 
 
 def check_resnet(backbone: Mapping[str, Tensor], depth: int,

@@ -14,7 +14,7 @@ from torch import Tensor, nn
 
 from mmpixpro.checkpoint import (BACKBONE_PREFIX, check_keys_and_shapes,
                                  infer_resnet_depth, load_state_dict,
-                                 strip_prefix)
+                                 shapes_of, strip_prefix)
 from mmpixpro.export import PIXEL_MEAN, PIXEL_STD
 
 # stage name -> index of the residual stage whose output it is
@@ -96,7 +96,7 @@ def load_frozen_backbone(checkpoint: Optional[str] = None,
             raise ValueError(f'{checkpoint}: ResNet-{found}, not {depth}')
         model = build_resnet(found)
         check_keys_and_shapes(
-            weights, {k: v.shape for k, v in model.state_dict().items()},
+            weights, shapes_of(model.state_dict()),
             f'{checkpoint} (vs ResNet-{found})')
         model.load_state_dict(weights, strict=True)
     for param in model.parameters():

@@ -3,7 +3,7 @@ import pytest
 import torch
 from pixpro_testing import MMDET_MASK_RCNN_FPN, save_training_checkpoint
 
-from mmpixpro.checkpoint import KeyMismatchError, load_d2_pkl
+from mmpixpro.checkpoint import KeyMismatchError, load_d2_pkl, shapes_of
 from mmpixpro.export import (check_fpn, convert_checkpoint, mmdet_fpn_shapes,
                              verify_export)
 
@@ -51,7 +51,7 @@ def test_fpn_exported_as_neck(pixpro_r50, tmp_path, target):
     exported = torch.load(out.path, weights_only=True)['state_dict']
     neck = {k[len('neck.'):]: v for k, v in exported.items()
             if k.startswith('neck.')}
-    assert {k: tuple(v.shape) for k, v in neck.items()} == MASK_RCNN_FPN
+    assert shapes_of(neck) == MASK_RCNN_FPN
     for key, value in neck.items():  # the online FPN, not its copy
         assert torch.equal(value, state[f'fpn.{key}'])
     check_fpn(neck, 'neck', in_channels=[256, 512, 1024, 2048],
@@ -121,5 +121,4 @@ def test_pretraining_fpn_has_mmdet_names():
     fpn = MODELS.build(
         dict(type='FPN', in_channels=[256, 512, 1024, 2048],
              out_channels=256, num_outs=5))
-    assert {k: tuple(v.shape)
-            for k, v in fpn.state_dict().items()} == MASK_RCNN_FPN
+    assert shapes_of(fpn.state_dict()) == MASK_RCNN_FPN

@@ -3,6 +3,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from mmpixpro.checkpoint import shapes_of
 from mmpixpro.models import FPN
 from mmpixpro.models.utils import bin_centers
 from pixpro_testing import (MMDET_MASK_RCNN_FPN, build, tiny_pixpro_cfg,
@@ -30,10 +31,6 @@ MMDET_RETINANET_FPN = {
 }
 
 
-def shapes(state):
-    return {k: tuple(v.shape) for k, v in state.items()}
-
-
 @pytest.mark.parametrize('kwargs,expected', [
     (dict(num_outs=5), MMDET_MASK_RCNN_FPN),
     (dict(num_outs=5, start_level=1, add_extra_convs='on_input'),
@@ -41,7 +38,7 @@ def shapes(state):
 ])
 def test_fpn_keys_and_shapes_are_mmdet_s(kwargs, expected):
     fpn = FPN(in_channels=[256, 512, 1024, 2048], out_channels=256, **kwargs)
-    assert shapes(fpn.state_dict()) == expected
+    assert shapes_of(fpn.state_dict()) == expected
 
 
 def test_fpn_outputs_and_extra_levels():
