@@ -49,6 +49,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import mmengine.fileio as fileio
 from mmengine.fileio.backends import BaseStorageBackend, LocalBackend
 
+from mmpixpro.checkpoint import atomic_target
 from .file_list import check_listable, write_file_list
 
 ARCHIVE_SUFFIX = '.zip'
@@ -138,17 +139,11 @@ def write_zip_shard(root: str, paths: Sequence[str], out: str) -> None:
     Raises:
         OSError: Naming a file that cannot be read.
     """
-    tmp = out + '.tmp'
-    try:
-        with zipfile.ZipFile(tmp, 'w', zipfile.ZIP_STORED) as zf:
-            for rel in paths:
-                zf.writestr(zipfile.ZipInfo(rel, _ZIP_EPOCH),
-                            _read_source(osp.join(root, rel)))
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
-    os.replace(tmp, out)
+    with atomic_target(out) as tmp, zipfile.ZipFile(
+            tmp, 'w', zipfile.ZIP_STORED) as zf:
+        for rel in paths:
+            zf.writestr(zipfile.ZipInfo(rel, _ZIP_EPOCH),
+                        _read_source(osp.join(root, rel)))
 
 
 def _read_source(path: str) -> bytes:
@@ -383,8 +378,7 @@ class ZipArchiveBackend(BaseStorageBackend):
             if not osp.isfile(local):
                 if not backend.exists(archive):
                     raise _missing_archive(archive)
-                tmp = f'{local}.{os.getpid()}.tmp'
-                with backend.get_local_path(archive) as src:
+                with atomic_target(local) as tmp, \
+                        backend.get_local_path(archive) as src:
                     shutil.copyfile(src, tmp)
-                os.replace(tmp, local)
         return local
