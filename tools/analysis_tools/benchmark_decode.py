@@ -11,7 +11,6 @@ import time
 from typing import Optional, Sequence
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, REPO_ROOT)
 
 from mmpixpro.datasets import list_images  # noqa: E402
 from mmpixpro.datasets.transforms.loading import decode_rgb  # noqa: E402
