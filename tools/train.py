@@ -38,6 +38,12 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         help='resume from the latest checkpoint in the work directory, or '
         'start from scratch if there is none (for re-queued jobs)')
+    resume.add_argument(
+        '--overwrite',
+        action='store_true',
+        help='start from scratch even if the work directory holds '
+        'checkpoints of an earlier run (they are replaced); without it such '
+        'a start is refused')
     amp = parser.add_mutually_exclusive_group()
     amp.add_argument(
         '--amp',
@@ -91,6 +97,8 @@ def build_config(args: argparse.Namespace) -> Config:
     setup_resume(cfg, 'auto' if args.resume_or_start else args.resume,
                  allow_fresh=args.resume_or_start)
     setup_sync_bn(cfg)
+    if args.overwrite:
+        cfg.overwrite_work_dir = True
     return cfg
 
 
