@@ -2,7 +2,7 @@
 default_scope = 'mmpixpro'
 # mmengine's Runner with atomic checkpoint saves, weights-only loading that
 # maps torchvision/mmpretrain/official-PixPro layouts, CPU process groups
-runner_type = 'PixProRunner'
+runner_type = 'SafeRunner'
 
 default_hooks = dict(
     runtime_info=dict(type='RuntimeInfoHook'),
@@ -14,7 +14,7 @@ default_hooks = dict(
     # hub as plain types (resumable under torch.load(weights_only=True))
     checkpoint=dict(type='SafeCheckpointHook', interval=10, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    # a NaN/inf loss (skipped by the Guarded* optim wrappers) stops the run
+    # a NaN/inf loss (step skipped by NonFiniteSkip* wrappers) stops the run
     # (action='skip' to go on)
     non_finite_loss=dict(type='NonFiniteLossHook', action='stop'),
     # undecodable images are skipped, counted and bounded

@@ -2,7 +2,7 @@
 # coordinate-aware views (their crop boxes are packed and simply unused), the
 # same LARS schedule, batch, epochs and bf16 as
 # configs/pixpro/pixpro_r50_8xb128.py. Only the algorithm differs; the
-# momentum copy and its schedule (CosineMomentumHook) are PixPro's.
+# momentum copy and its schedule (MomentumHook) are PixPro's.
 _base_ = [
     '../_base_/models/byol_r50.py',
     '../_base_/datasets/imagenet_pixpro.py',

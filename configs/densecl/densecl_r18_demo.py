@@ -12,4 +12,5 @@ model = dict(
     backbone=dict(depth=18),
     neck=dict(in_channels=512, hid_channels=512))
 
-custom_hooks = [dict(type='DenseCLHook', start_iters=7)]
+custom_hooks = [dict(type='MomentumHook', schedule=None),
+                dict(type='DenseCLHook', start_iters=7)]

@@ -9,4 +9,5 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 
-custom_hooks = [dict(type='DenseCLHook', start_iters=1000)]
+custom_hooks = [dict(type='MomentumHook', schedule=None),
+                dict(type='DenseCLHook', start_iters=1000)]

@@ -25,7 +25,7 @@ model = dict(
 # after epoch 6 and at the end, logged as probe/*; without data/dense the run
 # trains on with a warning
 custom_hooks = [
-    dict(type='CosineMomentumHook'),
+    dict(type='MomentumHook'),
     dict(type='PixProVisualizationHook', interval=28, num_queries=3),
     dict(
         type='DenseProbeHook',

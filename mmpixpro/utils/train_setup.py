@@ -8,9 +8,11 @@ import torch
 from mmengine.config import Config
 from mmengine.logging import print_log
 
-# mixed-precision wrapper type -> its fp32 counterpart
+# mixed-precision wrapper type -> its fp32 counterpart (the Guarded* pair:
+# deprecated aliases of the NonFiniteSkip* pair, for existing configs)
 FP32_OF = {
     'AmpOptimWrapper': 'OptimWrapper',
+    'NonFiniteSkipAmpOptimWrapper': 'NonFiniteSkipOptimWrapper',
     'GuardedAmpOptimWrapper': 'GuardedOptimWrapper'
 }
 AMP_OF = {fp32: amp for amp, fp32 in FP32_OF.items()}
@@ -20,8 +22,9 @@ def setup_amp(cfg: Config, enable: Optional[bool] = None) -> Config:
     """Switch mixed precision on or off, falling back to fp32 on CPU.
 
     With ``enable=True`` the optimiser wrapper becomes its mixed-precision
-    counterpart (``GuardedOptimWrapper`` -> ``GuardedAmpOptimWrapper``,
-    ``OptimWrapper`` -> ``AmpOptimWrapper``) with bf16 autocast (no loss
+    counterpart (``NonFiniteSkipOptimWrapper`` ->
+    ``NonFiniteSkipAmpOptimWrapper``, ``OptimWrapper`` ->
+    ``AmpOptimWrapper``) with bf16 autocast (no loss
     scaling needed). A config that asks for AMP
     on a machine without CUDA runs in fp32 with a warning, since mmengine's
     AMP wrapper only supports accelerators.

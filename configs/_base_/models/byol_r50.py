@@ -39,5 +39,5 @@ model = dict(
             norm_cfg=dict(type='SyncBN')),
         loss=dict(type='CosineSimilarityLoss')))
 
-# tau = 1 - (1 - 0.99)(cos(pi k / K) + 1) / 2, from the global iteration
-custom_hooks = [dict(type='CosineMomentumHook')]
+# tau = 1 - (1 - 0.99)(cos(pi s / S) + 1) / 2, s the optimiser step
+custom_hooks = [dict(type='MomentumHook')]

@@ -15,3 +15,6 @@ model = dict(
         num_grid=None))
 
 find_unused_parameters = True
+
+# constant key-encoder momentum m; one EMA step per optimiser step
+custom_hooks = [dict(type='MomentumHook', schedule=None)]

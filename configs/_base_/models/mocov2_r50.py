@@ -27,3 +27,6 @@ model = dict(
         type='ContrastiveHead',
         loss=dict(type='CrossEntropyLoss'),
         temperature=0.2))
+
+# constant key-encoder momentum m; one EMA step per optimiser step
+custom_hooks = [dict(type='MomentumHook', schedule=None)]

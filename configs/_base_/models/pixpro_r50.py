@@ -29,5 +29,5 @@ model = dict(
         loss=dict(type='PixProLoss', pos_threshold=0.7)),
 )
 
-# momentum m = 1 - (1 - 0.99)(cos(pi k / K) + 1) / 2, from the global iteration
-custom_hooks = [dict(type='CosineMomentumHook')]
+# momentum m = 1 - (1 - 0.99)(cos(pi s / S) + 1) / 2, s the optimiser step
+custom_hooks = [dict(type='MomentumHook')]

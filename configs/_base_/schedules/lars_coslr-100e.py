@@ -1,10 +1,10 @@
 # LARS, lr 1.0 per 256 images (auto-scaled to the real batch), 5-epoch linear
 # warm-up from lr/100, then per-iteration cosine to 1e-6; bf16 autocast on
 # GPU (tools/train.py falls back to fp32 on a CPU-only host).
-# GuardedAmpOptimWrapper: mmengine's AmpOptimWrapper whose step never sees a
-# NaN/inf loss.
+# NonFiniteSkipAmpOptimWrapper: mmengine's AmpOptimWrapper that skips the step
+# of a NaN/inf loss (on all ranks).
 optim_wrapper = dict(
-    type='GuardedAmpOptimWrapper',
+    type='NonFiniteSkipAmpOptimWrapper',
     dtype='bfloat16',
     optimizer=dict(
         type='PixProLARS',

@@ -2,7 +2,7 @@
 # batch), momentum 0.9, weight decay 1e-4, per-iteration cosine over 100
 # epochs; bf16 autocast on GPU as in the LARS recipe.
 optim_wrapper = dict(
-    type='GuardedAmpOptimWrapper',
+    type='NonFiniteSkipAmpOptimWrapper',
     dtype='bfloat16',
     optimizer=dict(type='SGD', lr=0.03, momentum=0.9, weight_decay=1e-4))
 

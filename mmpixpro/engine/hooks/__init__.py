@@ -1,15 +1,15 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 from .broken_image_hook import BrokenImageHook, TooManyBrokenImagesError
-from .checkpoint_hook import (NonFiniteStateError, SafeCheckpointHook,
-                              make_checkpoint_plain)
+from .checkpoint_hook import NonFiniteStateError, SafeCheckpointHook
 from .dense_probe_hook import DenseProbeHook
-from .momentum_hook import CosineMomentumHook
+from .momentum_hook import CosineMomentumHook, MomentumHook
 from .non_finite_loss_hook import NonFiniteLossError, NonFiniteLossHook
 from .pixpro_visualization_hook import PixProVisualizationHook
 
 __all__ = [
-    'CosineMomentumHook', 'SafeCheckpointHook', 'NonFiniteStateError',
-    'make_checkpoint_plain', 'BrokenImageHook',
+    'MomentumHook', 'CosineMomentumHook', 'SafeCheckpointHook',
+    'NonFiniteStateError',
+    'BrokenImageHook',
     'TooManyBrokenImagesError', 'NonFiniteLossError', 'NonFiniteLossHook',
     'DenseProbeHook',
     'PixProVisualizationHook'

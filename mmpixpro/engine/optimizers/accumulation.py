@@ -1,14 +1,15 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-"""Gradient accumulation with one momentum (EMA) step per optimiser step."""
+"""Gradient accumulation: ``k`` micro-batches per optimiser step.
+
+What the rest of the library reads of mmengine's accumulation: ``k`` and
+the optimiser step ``s`` of an iteration (the momentum schedule and the
+single EMA step per optimiser step of :class:`mmpixpro.engine.MomentumHook`,
+the effective batch of ``auto_scale_lr``).
+"""
 import math
-from contextlib import contextmanager
-from typing import Iterator, List, Tuple
+from typing import List, Tuple
 
 from mmengine.optim import OptimWrapperDict
-from mmpretrain.utils import get_ori_model
-from torch import nn
-
-from mmpixpro.models.utils.momentum_encoder import momentum_held
 
 
 def optim_wrappers(optim_wrapper) -> List:
@@ -66,36 +67,14 @@ def optimizer_step_of(cur_iter: int, max_iters: int,
     return cur_iter // counts, math.ceil(max_iters / counts)
 
 
-class MomentumPerStepMixin:
-    """``optim_context`` in which momentum copies step once per update.
+def starts_optimizer_step(cur_iter: int, counts: int) -> bool:
+    """Whether iteration ``i`` is the first micro-batch of its step.
 
-    With ``accumulative_counts = k`` an optimiser step spans ``k`` forwards
-    (micro-batches), but the online weights ``theta`` change only at the
-    step. The momentum copies of the model (every
-    :class:`~mmpixpro.models.utils.MomentumEncoder`) therefore take their
-    EMA step ``theta' = m theta' + (1 - m) theta`` in the first micro-batch
-    of each step and are held in the other ``k - 1``: every micro-batch of
-    a step sees the same targets, as one batch of ``k`` times the size
-    would. Which micro-batch comes next is mmengine's inner count (the
-    global iteration under the Runner, restored on resume), so no state of
-    our own is kept. Without accumulation (``k = 1``) nothing changes.
+    Args:
+        cur_iter (int): The global iteration ``i`` (0-based).
+        counts (int): ``k``, micro-batches per optimiser step.
+
+    Returns:
+        bool: True when ``i % k == 0`` (always without accumulation).
     """
-
-    def starts_step(self) -> bool:
-        """Whether the coming micro-batch is the first of its step."""
-        return self._inner_count % self._accumulative_counts == 0
-
-    @contextmanager
-    def optim_context(self, model: nn.Module) -> Iterator[None]:
-        """mmengine's context, with the momentum copies held unless the
-        coming micro-batch starts an optimiser step.
-
-        Args:
-            model (nn.Module): The training model (DDP-wrapped or not).
-
-        Yields:
-            None
-        """
-        with super().optim_context(model), momentum_held(
-                get_ori_model(model), not self.starts_step()):
-            yield
+    return cur_iter % counts == 0

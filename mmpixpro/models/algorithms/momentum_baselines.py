@@ -5,8 +5,9 @@ The three classes are mmpretrain's algorithms unchanged (networks, loss,
 queue) except for their momentum copy: a :class:`MomentumEncoder` with the
 paper's convention (``base_momentum`` is the weight of the copy: BYOL's
 ``tau = 0.99``, MoCo's ``m = 0.999``), annealed by
-:class:`mmpixpro.engine.CosineMomentumHook` when the config adds it (BYOL)
-and constant otherwise (MoCo v2, DenseCL), as for PixPro. They take names of
+:class:`mmpixpro.engine.MomentumHook` (cosine for BYOL, constant for MoCo v2
+and DenseCL), which also gives them one EMA step per optimiser step under
+gradient accumulation, as for PixPro. They take names of
 their own because mmpretrain's ``BYOL(base_momentum=0.004)`` and
 ``MoCo(momentum=0.001)`` mean ``1 - m``.
 """
@@ -73,7 +74,7 @@ class MomentumBYOL(MomentumCopyMixin, BYOL):
     """mmpretrain's BYOL with a :class:`MomentumEncoder` as target.
 
     ``base_momentum`` is ``tau_0``, the target's weight at iteration 0
-    (annealed to 1 by ``CosineMomentumHook``); defaults to 0.99.
+    (annealed to 1 by ``MomentumHook``); defaults to 0.99.
     """
 
     copy_name = 'target_net'
@@ -86,7 +87,7 @@ class MomentumMoCo(MomentumCopyMixin, MoCo):
     """mmpretrain's MoCo with a :class:`MomentumEncoder` as key encoder.
 
     ``base_momentum`` is ``m``, the key encoder's weight, constant unless a
-    ``CosineMomentumHook`` anneals it; defaults to 0.999.
+    ``MomentumHook`` with a schedule anneals it; defaults to 0.999.
     """
 
 
@@ -95,5 +96,5 @@ class MomentumDenseCL(MomentumCopyMixin, DenseCL):
     """mmpretrain's DenseCL with a :class:`MomentumEncoder` as key encoder.
 
     ``base_momentum`` is ``m``, the key encoder's weight, constant unless a
-    ``CosineMomentumHook`` anneals it; defaults to 0.999.
+    ``MomentumHook`` with a schedule anneals it; defaults to 0.999.
     """

@@ -7,8 +7,7 @@ from mmpretrain.structures import DataSample
 from torch import Tensor, nn
 
 from mmpixpro.registry import MODELS
-from ..utils import (MomentumEncoder, momentum_encoders,
-                     probe_feature_channels)
+from ..utils import MomentumEncoder, probe_feature_channels, set_momentum
 
 
 @MODELS.register_module()
@@ -22,12 +21,12 @@ class PixPro(BaseSelfSupervisor):
     loss (head); a momentum copy of backbone + projector gives the targets.
     Each view goes through the networks on its own (BN statistics per view).
     The momentum ``m`` of the copy (a :class:`MomentumEncoder`) is set
-    every iteration by :class:`mmpixpro.engine.CosineMomentumHook` from the
+    every iteration by :class:`mmpixpro.engine.MomentumHook` from the
     Runner's global iteration; the EMA step runs before the targets are
     computed, once per optimiser step (with gradient accumulation, in the
-    first micro-batch of each step: the Guarded optimiser wrappers hold the
-    copy in the others). When the neck returns several levels (e.g. on
-    an FPN), the loss is averaged over levels.
+    first micro-batch of each step: the same hook holds the copy in the
+    others). When the neck returns several levels (e.g. on an FPN), the
+    loss is averaged over levels.
 
     The projector's input channels may be left to the backbone
     (``neck.in_channels=None``): they are then read from one dummy forward
@@ -109,8 +108,7 @@ class PixPro(BaseSelfSupervisor):
 
     @momentum.setter
     def momentum(self, value: float) -> None:
-        for encoder in momentum_encoders(self):
-            encoder.momentum = value
+        set_momentum(self, value)
 
     def update_targets(self) -> None:
         """EMA step of the momentum copy with the current ``momentum``."""

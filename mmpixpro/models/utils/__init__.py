@@ -2,11 +2,12 @@
 from .box_geometry import bin_centers, normalized_bin_distance, positive_mask
 from .feature_probe import probe_feature_channels
 from .momentum_encoder import (MomentumEncoder, cosine_momentum,
-                               momentum_encoders)
+                               momentum_encoders, momentum_held, set_momentum)
 from .pixel_mlp import build_pixel_mlp
 
 __all__ = [
     'bin_centers', 'normalized_bin_distance', 'positive_mask',
     'MomentumEncoder', 'cosine_momentum', 'momentum_encoders',
+    'momentum_held', 'set_momentum',
     'build_pixel_mlp', 'probe_feature_channels'
 ]

@@ -38,8 +38,8 @@ class MomentumEncoder(nn.Module):
     ``theta' <- m * theta' + (1 - m) * theta`` for parameters only, ``m``
     being the weight of the copy (the paper's convention: 0.99 for PixPro
     and BYOL, 0.999 for MoCo). ``m`` starts at ``base_momentum`` and stays
-    there unless :class:`mmpixpro.engine.CosineMomentumHook` sets it from
-    the Runner's iteration. The buffers (BN running statistics) of the copy
+    there unless :class:`mmpixpro.engine.MomentumHook` sets it from the
+    Runner's iteration. The buffers (BN running statistics) of the copy
     evolve from its own forward passes, as in the paper (the target stays
     in train mode and normalises with batch statistics).
 
@@ -54,11 +54,15 @@ class MomentumEncoder(nn.Module):
     hub's ``max_iters`` rather than from the Runner's iteration, with the
     opposite convention (``m`` weighs the online network).
 
-    With gradient accumulation (``k`` micro-batches per optimiser step) the
-    copy must take one EMA step per optimiser step, not per forward: while
-    :attr:`held` is True, :meth:`update` does nothing. The Guarded optimiser
-    wrappers of :mod:`mmpixpro.engine` hold the copies (through
-    :func:`momentum_held`) in every micro-batch but the first of a step.
+    This class is the maths of the EMA step (:meth:`update`, the only EMA
+    of the library); its owner calls it where the paper does (PixPro
+    before its targets, mmpretrain's BYOL/MoCo/DenseCL through
+    :meth:`update_parameters`). When it steps and with which ``m`` is
+    decided in one place, :class:`mmpixpro.engine.MomentumHook`: with
+    gradient accumulation (``k`` micro-batches per optimiser step) the copy
+    takes one EMA step per optimiser step, not per forward, because the
+    hook sets :attr:`held` (while it is True, :meth:`update` does nothing)
+    in every micro-batch but the first of a step.
 
     It deliberately has no ``init_weights``: mmengine's initialisation skips
     it, and the owner copies the initialised online weights in with
@@ -147,6 +151,21 @@ def momentum_encoders(model: nn.Module) -> List[MomentumEncoder]:
         list[MomentumEncoder]: In module order; empty if there is none.
     """
     return [m for m in model.modules() if isinstance(m, MomentumEncoder)]
+
+
+def set_momentum(model: nn.Module, momentum: float) -> None:
+    """Set ``m`` of every momentum copy of ``model`` by hand.
+
+    For tests and notebooks that run the model outside the Runner; under
+    the Runner, :class:`mmpixpro.engine.MomentumHook` with a schedule sets
+    ``m`` again before every iteration.
+
+    Args:
+        model (nn.Module): An algorithm (unwrapped from DDP).
+        momentum (float): ``m`` in [0, 1], the weight of the copies.
+    """
+    for encoder in momentum_encoders(model):
+        encoder.momentum = momentum
 
 
 @contextmanager

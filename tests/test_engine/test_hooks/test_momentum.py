@@ -7,7 +7,7 @@ from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper
 from torch import nn
 
-from mmpixpro.engine import CosineMomentumHook
+from mmpixpro.engine import CosineMomentumHook, MomentumHook
 from mmpixpro.models.utils import MomentumEncoder, cosine_momentum
 from mmpixpro.models.utils.momentum_encoder import momentum_held
 
@@ -31,7 +31,7 @@ def test_hook_sets_momentum_from_global_iteration():
     model = nn.Module()
     model.target = MomentumEncoder(nn.Linear(2, 2))  # m0 = 0.99
     model.key = MomentumEncoder(nn.Linear(2, 2), base_momentum=0.996)
-    hook = CosineMomentumHook()
+    hook = MomentumHook()
     for k, expected in [(0, 0.99), (50, 0.995), (100, 1.0)]:
         runner = fake_runner(model, k, 100)
         hook.before_train_iter(runner, batch_idx=0)
@@ -43,7 +43,7 @@ def test_hook_sets_momentum_from_global_iteration():
     hook.before_train_iter(fake_runner(model, 50, 100), batch_idx=0)
     assert model.key.momentum == pytest.approx(0.998)
     # after a "resume" at k = 50 the schedule continues, it does not restart
-    hook = CosineMomentumHook()
+    hook = MomentumHook()
     hook.before_train_iter(fake_runner(model, 50, 100), batch_idx=0)
     assert model.target.momentum == pytest.approx(0.995)
 
@@ -57,14 +57,14 @@ def test_hook_follows_the_optimizer_step_with_accumulation(cur_iter,
     # m = 1 - 0.01 (cos(pi s / 3) + 1) / 2 for step s = i // 4
     model = nn.Module()
     model.target = MomentumEncoder(nn.Linear(2, 2))
-    CosineMomentumHook().before_train_iter(
+    MomentumHook().before_train_iter(
         fake_runner(model, cur_iter, 10, counts=4), batch_idx=0)
     assert model.target.momentum == pytest.approx(expected, abs=1e-9)
 
 
 def test_hook_rejects_model_without_momentum_copy():
     with pytest.raises(TypeError, match='no MomentumEncoder'):
-        CosineMomentumHook().before_train_iter(
+        MomentumHook().before_train_iter(
             fake_runner(nn.Linear(1, 1), 0, 1), batch_idx=0)
 
 
@@ -106,3 +106,41 @@ def test_held_copy_skips_its_ema_step_until_released():
     for old, new, o in zip(before, model.target.parameters(),
                            online.parameters()):
         assert torch.allclose(new, 0.5 * old + 0.5 * o)
+
+
+def test_hook_holds_the_copies_in_all_micro_batches_but_the_first():
+    # k = 4: iterations 0, 4, 8 start an optimiser step; released after
+    model = nn.Module()
+    model.target = MomentumEncoder(nn.Linear(2, 2))
+    hook = MomentumHook()
+    for cur_iter in range(10):
+        runner = fake_runner(model, cur_iter, 10, counts=4)
+        hook.before_train_iter(runner, batch_idx=0)
+        assert model.target.held == (cur_iter % 4 != 0)
+        hook.after_train_iter(runner, batch_idx=0)
+        assert not model.target.held
+
+
+def test_hook_without_schedule_keeps_m_constant():
+    model = nn.Module()
+    model.key = MomentumEncoder(nn.Linear(2, 2), base_momentum=0.999)
+    hook = MomentumHook(schedule=None)
+    for cur_iter in (0, 5, 9):
+        runner = fake_runner(model, cur_iter, 10)
+        hook.before_train_iter(runner, batch_idx=0)
+        assert model.key.momentum == 0.999
+        logged = runner.message_hub.get_scalar('train/momentum').current()
+        assert logged == 0.999
+    with pytest.raises(ValueError, match='schedule'):
+        MomentumHook(schedule='linear')
+
+
+def test_cosine_momentum_hook_is_a_deprecated_alias():
+    from mmpixpro.registry import HOOKS
+    with pytest.warns(DeprecationWarning, match='MomentumHook'):
+        hook = HOOKS.build(dict(type='CosineMomentumHook'))
+    assert isinstance(hook, MomentumHook) and hook.schedule == 'cosine'
+    model = nn.Module()
+    model.target = MomentumEncoder(nn.Linear(2, 2))
+    hook.before_train_iter(fake_runner(model, 50, 100), batch_idx=0)
+    assert model.target.momentum == pytest.approx(0.995)

@@ -12,9 +12,9 @@ from mmengine.optim import OptimWrapper
 from pixpro_testing import build, tiny_pixpro_cfg, two_views
 from torch import nn
 
-from mmpixpro.engine import CosineMomentumHook
-from mmpixpro.engine.optimizers import (GuardedOptimWrapper, PixProLARS,
-                                        accumulative_counts,
+from mmpixpro.engine import MomentumHook
+from mmpixpro.engine.optimizers import (NonFiniteSkipOptimWrapper,
+                                        PixProLARS, accumulative_counts,
                                         optimizer_step_of)
 from mmpixpro.models.utils import cosine_momentum
 
@@ -45,14 +45,29 @@ def split(batch: dict, k: int) -> list:
     ]
 
 
-def lars_wrapper(model, k: int, max_iters: int) -> GuardedOptimWrapper:
+def lars_wrapper(model, k: int,
+                 max_iters: int) -> NonFiniteSkipOptimWrapper:
     """The configs' wrapper: PixProLARS (a large trust coefficient, so that
     one step moves the weights visibly), k micro-batches per step."""
     optim = PixProLARS(model.parameters(), lr=0.5, weight_decay=1e-5,
                        eta=0.05)
-    wrapper = GuardedOptimWrapper(optimizer=optim, accumulative_counts=k)
+    wrapper = NonFiniteSkipOptimWrapper(optimizer=optim,
+                                        accumulative_counts=k)
     wrapper.initialize_count_status(model, 0, max_iters)
     return wrapper
+
+
+def runner_step(hook, model, wrapper, i: int, max_iters: int,
+                batch: dict) -> dict:
+    """Iteration i as the Runner runs it: the momentum hook around
+    ``train_step``."""
+    runner = SimpleNamespace(
+        model=model, iter=i, max_iters=max_iters, optim_wrapper=wrapper,
+        message_hub=MessageHub.get_instance('test_accumulation'))
+    hook.before_train_iter(runner, batch_idx=i)
+    log_vars = model.train_step(batch, wrapper)
+    hook.after_train_iter(runner, batch_idx=i)
+    return log_vars
 
 
 def tiny_pixpro():
@@ -81,11 +96,14 @@ def test_k_micro_batches_equal_one_batch_of_k_times_b(k):
     init_target = [p.clone() for p in big.target_net.parameters()]
     big_wrapper = lars_wrapper(big, 1, steps)
     acc_wrapper = lars_wrapper(acc, k, steps * k)
+    hook = MomentumHook(schedule=None)  # m = 0.9 of tiny_pixpro
     for step in range(steps):
         batch = boxed_batch(k * b, seed=step)
-        big_loss = big.train_step(batch, big_wrapper)['loss'].item()
-        micro = [acc.train_step(m, acc_wrapper)['loss'].item()
-                 for m in split(batch, k)]
+        big_loss = runner_step(hook, big, big_wrapper, step, steps,
+                               batch)['loss'].item()
+        micro = [runner_step(hook, acc, acc_wrapper, step * k + j,
+                             steps * k, m)['loss'].item()
+                 for j, m in enumerate(split(batch, k))]
         # the mean loss over k*b images is the mean of the k micro losses
         assert sum(micro) / k == pytest.approx(big_loss, rel=1e-5, abs=1e-6)
     online = [p for p in big.parameters() if p.requires_grad]
@@ -107,8 +125,8 @@ def test_k_micro_batches_equal_one_batch_of_k_times_b(k):
 
 def test_an_ema_step_per_micro_batch_would_differ():
     """The equality above needs one EMA step per optimiser step: with the
-    momentum copy stepping in every micro-batch (a plain OptimWrapper) the
-    copy ends elsewhere."""
+    momentum copy stepping in every micro-batch (no MomentumHook to hold
+    it) the copy ends elsewhere."""
     big = tiny_pixpro()
     acc = copy.deepcopy(big)
     big_wrapper = lars_wrapper(big, 1, 2)
@@ -147,7 +165,7 @@ class EMASpy:
 def run_iterations(model, wrapper, iters, max_iters, spy):
     """Hook + train_step as the Runner runs them; per iteration, the
     number of EMA steps so far and whether the online weights changed."""
-    hook = CosineMomentumHook()
+    hook = MomentumHook()
     hub = MessageHub.get_instance('test_accumulation')
     log = []
     for i in iters:
@@ -206,13 +224,13 @@ def test_accumulative_counts_reads_the_wrapper():
     optim = torch.optim.SGD(nn.Linear(1, 1).parameters(), lr=0.1)
     assert accumulative_counts(OptimWrapper(optim)) == 1
     assert accumulative_counts(
-        GuardedOptimWrapper(optim, accumulative_counts=8)) == 8
+        NonFiniteSkipOptimWrapper(optim, accumulative_counts=8)) == 8
 
 
 def linear_wrapper(k: int):
     torch.manual_seed(0)
     model = nn.Linear(3, 1)
-    wrapper = GuardedOptimWrapper(
+    wrapper = NonFiniteSkipOptimWrapper(
         torch.optim.SGD(model.parameters(), lr=0.5), accumulative_counts=k)
     wrapper.initialize_count_status(model, 0, 4)
     return model, wrapper

@@ -31,7 +31,7 @@ def test_demo_config_trains_three_iterations(tiny_image_root, tmp_path):
     # Runner is our subclass, and no method of it or of the optimiser
     # wrapper was replaced on the instance
     assert type(runner).__name__ == 'SafeRunner'
-    assert type(runner.optim_wrapper).__name__ == 'GuardedOptimWrapper'
+    assert type(runner.optim_wrapper).__name__ == 'NonFiniteSkipOptimWrapper'
     for obj in (runner, runner.optim_wrapper):
         assert not [k for k, v in vars(obj).items() if callable(v)
                     and not isinstance(v, type) and k != '_hooks'

@@ -1,5 +1,6 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """Optimiser wrappers whose step never sees a NaN/inf loss."""
+import warnings
 from typing import Dict, Optional
 
 import torch
@@ -7,7 +8,6 @@ from mmengine.dist import all_reduce
 from mmengine.optim import AmpOptimWrapper, OptimWrapper
 
 from mmpixpro.registry import OPTIM_WRAPPERS
-from .accumulation import MomentumPerStepMixin
 
 
 def all_ranks_finite(loss: torch.Tensor) -> bool:
@@ -68,14 +68,44 @@ class NonFiniteGuardMixin:
 
 
 @OPTIM_WRAPPERS.register_module()
-class GuardedOptimWrapper(NonFiniteGuardMixin, MomentumPerStepMixin,
-                          OptimWrapper):
-    """mmengine's ``OptimWrapper`` with :class:`NonFiniteGuardMixin` and
-    one momentum step per optimiser step (:class:`MomentumPerStepMixin`)."""
+class NonFiniteSkipOptimWrapper(NonFiniteGuardMixin, OptimWrapper):
+    """mmengine's ``OptimWrapper`` that skips the optimiser step of a
+    non-finite loss on all ranks (:class:`NonFiniteGuardMixin`).
+
+    It knows nothing of the model: the momentum copies take their one EMA
+    step per optimiser step from :class:`mmpixpro.engine.MomentumHook`.
+    """
 
 
 @OPTIM_WRAPPERS.register_module()
-class GuardedAmpOptimWrapper(NonFiniteGuardMixin, MomentumPerStepMixin,
-                             AmpOptimWrapper):
-    """mmengine's ``AmpOptimWrapper`` with :class:`NonFiniteGuardMixin` and
-    one momentum step per optimiser step (:class:`MomentumPerStepMixin`)."""
+class NonFiniteSkipAmpOptimWrapper(NonFiniteGuardMixin, AmpOptimWrapper):
+    """mmengine's ``AmpOptimWrapper`` that skips the optimiser step of a
+    non-finite loss on all ranks (:class:`NonFiniteGuardMixin`)."""
+
+
+def _deprecated(old: str, new: str) -> None:
+    """Warn that the optimiser wrapper ``old`` is now called ``new``."""
+    warnings.warn(
+        f"optim_wrapper type '{old}' is a deprecated alias of '{new}' "
+        "(the momentum copies' EMA step moved to MomentumHook); use "
+        f"'{new}'.", DeprecationWarning, stacklevel=3)
+
+
+@OPTIM_WRAPPERS.register_module()
+class GuardedOptimWrapper(NonFiniteSkipOptimWrapper):
+    """Deprecated alias of :class:`NonFiniteSkipOptimWrapper` (same
+    behaviour), registered so that existing configs still build."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        _deprecated('GuardedOptimWrapper', 'NonFiniteSkipOptimWrapper')
+        super().__init__(*args, **kwargs)
+
+
+@OPTIM_WRAPPERS.register_module()
+class GuardedAmpOptimWrapper(NonFiniteSkipAmpOptimWrapper):
+    """Deprecated alias of :class:`NonFiniteSkipAmpOptimWrapper` (same
+    behaviour), registered so that existing configs still build."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        _deprecated('GuardedAmpOptimWrapper', 'NonFiniteSkipAmpOptimWrapper')
+        super().__init__(*args, **kwargs)
