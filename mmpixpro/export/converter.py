@@ -21,7 +21,6 @@ import os.path as osp
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-import torch
 from torch import Tensor
 
 from mmpixpro.checkpoint import (check_resnet, load_state_dict,

@@ -8,6 +8,8 @@ import torch
 from mmengine.config import Config
 from mmengine.logging import print_log
 
+from mmpixpro.checkpoint import latest_checkpoint
+
 # mixed-precision wrapper type -> its fp32 counterpart (the Guarded* pair:
 # deprecated aliases of the NonFiniteSkip* pair, for existing configs)
 FP32_OF = {
@@ -58,29 +60,8 @@ def _to_fp32(wrapper: dict) -> None:
         wrapper.pop(key, None)
 
 
-# the file in a work dir that names the newest checkpoint (mmengine's)
-LAST_CHECKPOINT = 'last_checkpoint'
-
-
 class NothingToResumeError(FileNotFoundError):
     """``--resume`` was asked for and there is no checkpoint."""
-
-
-def latest_checkpoint(work_dir: str) -> Optional[str]:
-    """The checkpoint ``work_dir/last_checkpoint`` names, if it exists.
-
-    Args:
-        work_dir (str): A run's work directory.
-
-    Returns:
-        str | None: The path, or None when there is none on disk.
-    """
-    try:
-        with open(osp.join(work_dir, LAST_CHECKPOINT)) as f:
-            path = f.read().strip()
-    except OSError:
-        return None
-    return path if osp.exists(path) else None
 
 
 def setup_resume(cfg: Config, resume: Optional[str],

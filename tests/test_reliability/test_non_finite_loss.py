@@ -160,6 +160,6 @@ def test_unguarded_wrapper_is_refused_before_training(tmp_path):
     cfg = demo_cfg(root, tmp_path / 'work')
     cfg.optim_wrapper.type = 'OptimWrapper'
     runner = RUNNERS.build(cfg)
-    with pytest.raises(TypeError, match='GuardedOptimWrapper'):
+    with pytest.raises(TypeError, match='NonFiniteSkipOptimWrapper'):
         runner.train()
     assert runner.iter == 0

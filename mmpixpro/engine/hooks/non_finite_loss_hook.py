@@ -17,8 +17,9 @@ class NonFiniteLossError(FloatingPointError):
 class NonFiniteLossHook(Hook):
     """Stop (or count) steps skipped for a NaN/inf loss.
 
-    The guard itself is the optimiser wrapper's (``GuardedOptimWrapper`` /
-    ``GuardedAmpOptimWrapper``, the types of mmpixpro configs): a
+    The guard itself is the optimiser wrapper's
+    (``NonFiniteSkipOptimWrapper`` / ``NonFiniteSkipAmpOptimWrapper``, the
+    types of mmpixpro configs): a
     non-finite loss (on any rank) never reaches ``backward``/``step``. This
     hook reads the wrapper's ``skipped_step`` after the iteration:
 
@@ -53,7 +54,8 @@ class NonFiniteLossHook(Hook):
         if plain:
             raise TypeError(
                 f'NonFiniteLossHook needs optim_wrapper type '
-                f"'GuardedOptimWrapper' (or 'GuardedAmpOptimWrapper'), got "
+                "'NonFiniteSkipOptimWrapper' (or "
+                f"'NonFiniteSkipAmpOptimWrapper'), got "
                 f'{plain}: set it in the config, or remove '
                 'default_hooks.non_finite_loss to train unguarded.')
 

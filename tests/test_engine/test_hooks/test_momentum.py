@@ -7,7 +7,7 @@ from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper
 from torch import nn
 
-from mmpixpro.engine import CosineMomentumHook, MomentumHook
+from mmpixpro.engine import MomentumHook
 from mmpixpro.models.utils import MomentumEncoder, cosine_momentum
 from mmpixpro.models.utils.momentum_encoder import momentum_held
 

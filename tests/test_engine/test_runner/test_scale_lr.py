@@ -38,13 +38,3 @@ def test_scale_lr_disabled_keeps_the_lr(tiny_image_root, tmp_path):
     wrapper = built_wrapper(cfg, dict(enable=False, base_batch_size=256))
     assert wrapper.optimizer.param_groups[0]['lr'] == \
         cfg.optim_wrapper.optimizer.lr
-
-
-def test_accumulation_with_a_plain_wrapper_is_refused(tiny_image_root,
-                                                      tmp_path):
-    cfg = demo_cfg(tiny_image_root, tmp_path)
-    cfg.optim_wrapper.type = 'OptimWrapper'
-    cfg.optim_wrapper.accumulative_counts = 2
-    runner = RUNNERS.build(cfg)
-    with pytest.raises(TypeError, match='one EMA step per micro-batch'):
-        runner.build_optim_wrapper(cfg.optim_wrapper)
