@@ -60,26 +60,30 @@ def test_nan_loss_stops_with_iteration_and_terms(tmp_path):
     assert _finite(runner.model.state_dict())
 
 
-class PoisonRunningVarAt(Hook):
-    """Set one BatchNorm running variance to inf after an iteration, as a
-    huge learning rate does before the loss itself turns NaN."""
+class SetStateAt(Hook):
+    """Write ``value`` into the first element of one model state entry
+    after an iteration: an inf BN variance, as a huge learning rate gives
+    before the loss itself turns NaN, or a finite but diverged weight."""
 
     priority = 'HIGH'  # before the checkpoint hook
 
-    def __init__(self, iteration):
-        self.iteration = iteration
+    def __init__(self, iteration, key, value):
+        self.iteration, self.key, self.value = iteration, key, value
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None):
         if runner.iter + 1 == self.iteration:
-            runner.model.backbone.bn1.running_var[0] = float('inf')
+            with torch.no_grad():
+                entry = runner.model.state_dict()[self.key]
+                entry[(0, ) * entry.dim()] = self.value
 
 
 @pytest.mark.slow
 def test_non_finite_state_is_never_saved(tmp_path):
     from mmpixpro.engine import NonFiniteStateError
     runner = _runner(tmp_path, 'stop')
-    runner.register_hook(PoisonRunningVarAt(2))
+    runner.register_hook(
+        SetStateAt(2, 'backbone.bn1.running_var', float('inf')))
     with pytest.raises(NonFiniteStateError) as err:
         runner.train()
     work = tmp_path / 'work'
@@ -92,22 +96,6 @@ def test_non_finite_state_is_never_saved(tmp_path):
                               weights_only=True)['state_dict'])
 
 
-class DivergeWeightAt(Hook):
-    """Set one conv weight to 2.65e30 (finite, diverged) after an
-    iteration."""
-
-    priority = 'HIGH'  # before the checkpoint hook
-
-    def __init__(self, iteration):
-        self.iteration = iteration
-
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
-                         outputs=None):
-        if runner.iter + 1 == self.iteration:
-            with torch.no_grad():
-                runner.model.backbone.conv1.weight[0, 0, 0, 0] = 2.65e30
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize('poison', ['inf', 'diverged'])
 def test_refused_state_names_the_file_it_does_not_write(tmp_path, poison):
@@ -116,8 +104,9 @@ def test_refused_state_names_the_file_it_does_not_write(tmp_path, poison):
     names can be resumed."""
     from mmpixpro.engine import NonFiniteStateError
     runner = _runner(tmp_path, 'stop')
-    runner.register_hook(PoisonRunningVarAt(2) if poison == 'inf' else
-                         DivergeWeightAt(2))
+    key, value = (('backbone.bn1.running_var', float('inf'))
+                  if poison == 'inf' else ('backbone.conv1.weight', 2.65e30))
+    runner.register_hook(SetStateAt(2, key, value))
     with pytest.raises(NonFiniteStateError) as err:
         runner.train()
     work = tmp_path / 'work'
