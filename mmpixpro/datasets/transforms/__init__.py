@@ -4,15 +4,18 @@ from .gaussian_blur import RandomGaussianBlur
 from .grayscale import RandomRGBGrayscale
 from .loading import (ImageDecodeError, ImageTooSmallError,
                       LoadRGBImageFromFile)
+from .multi_view import MultiViewTransform
 from .random_flip import RandomHorizontalFlipWithBox
 from .random_resized_crop import (RandomResizedCropWithBox, crop_to_box,
-                                  get_params)
+                                  get_params, sample_crop_params,
+                                  share_inside)
 from .solarize import RandomSolarize
 from .two_view import TwoViewTransform
 
 __all__ = [
     'LoadRGBImageFromFile', 'ImageDecodeError', 'ImageTooSmallError',
-    'RandomResizedCropWithBox', 'get_params', 'crop_to_box',
+    'RandomResizedCropWithBox', 'get_params', 'sample_crop_params',
+    'share_inside', 'crop_to_box', 'MultiViewTransform',
     'RandomHorizontalFlipWithBox', 'RandomColorJitter', 'RandomRGBGrayscale',
     'RandomGaussianBlur', 'RandomSolarize', 'TwoViewTransform'
 ]
