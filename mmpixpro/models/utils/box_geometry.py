@@ -8,6 +8,19 @@ swaps ``x_ul`` and ``x_lr``, so a box width may be negative. Every bin of an
 two bins of two views are a positive pair when their normalised distance is
 below a threshold ``T``.
 
+Maps of different sizes (multi-crop: a 96 px view gives a 3 x 3 map where a
+224 px view gives 7 x 7, or one box is smaller than the other) are handled
+by the same rule: the distance is in units of the LARGER of the two bins
+(``max(diag_A, diag_B)``, the paper's rule as it stands).
+The larger bin, because it keeps the positives where the two views overlap
+without holes, and the pairing symmetric (the mask of B against A is the
+transpose of A against B): a point inside the larger bin is at most half
+its diagonal from the bin's centre, below ``T * diag`` for ``T > 0.5`` (the
+default is 0.7), so every bin centre of the finer map that lies inside a
+bin of the coarser one pairs with it. In units of the smaller bin a coarse
+bin would pair with about one fine bin, and most of the overlap would be
+left out.
+
 These are pure functions shared by the PixPro loss, PixContrast, FPN levels
 and the visualisations.
 """
@@ -121,7 +134,9 @@ def positive_mask(boxes_a: Tensor,
                   threshold: float = 0.7) -> Tensor:
     """Positive pairs between the bins of two views: distance < ``T``.
 
-    The distance is compared with ``T`` in float64
+    The two maps may differ in size (e.g. 7 x 7 against 3 x 3): the
+    distance is in units of the larger bin diagonal (see the module's
+    docstring). The distance is compared with ``T`` in float64
     (:func:`normalized_bin_distance`): pairs are classified as exact
     arithmetic on the given boxes would, but within about 1e-15 of ``T``.
 

@@ -125,3 +125,65 @@ def test_pairs_within_1e6_of_the_threshold_are_classified_as_float64():
                      compute_mode='use_mm_for_euclid_dist')
     mm = mm / torch.maximum(diag_a, diag_b)[:, None, None]
     assert ((mm < 0.7).numpy() != (ref < 0.7)).any()
+
+
+def grid(rows):
+    """A 0/1 picture (one string per row) as a flat float mask."""
+    return torch.tensor([[float(c) for c in row] for row in rows]).flatten()
+
+
+def test_7x7_against_3x3_of_one_box_by_hand():
+    # bins of 1/7 (A) and 1/3 (B) of the whole image; the larger diagonal
+    # sqrt(2)/3 sets the unit: positive iff distance < 0.7 * sqrt(2) / 3
+    # = 2.31 / 7, i.e. dx^2 + dy^2 <= 5 in steps of 1/7 around B's centre
+    whole = boxes([0.0, 0.0, 1.0, 1.0])
+    mask = positive_mask(whole, whole, (7, 7), (3, 3))[0]  # (49, 9)
+    assert torch.equal(mask[:, 4], grid(['0000000',
+                                         '0011100',
+                                         '0111110',
+                                         '0111110',
+                                         '0111110',
+                                         '0011100',
+                                         '0000000']))
+    # B's top-left bin, centre (1/6, 1/6): A's centres 1/14, 3/14, 5/14
+    # lie within 0.33 of it in both axes' combinations, 7/14 does not
+    assert torch.equal(mask[:, 0], grid(['1110000',
+                                         '1110000',
+                                         '1110000',
+                                         '0000000',
+                                         '0000000',
+                                         '0000000',
+                                         '0000000']))
+    # no hole: every fine bin pairs with the coarse bin it lies in
+    assert (mask.sum(1) >= 1).all()
+    # symmetric: B against A is the transpose
+    assert torch.equal(
+        positive_mask(whole, whole, (3, 3), (7, 7))[0], mask.T)
+
+
+def test_7x7_against_flipped_3x3_by_hand():
+    whole = boxes([0.0, 0.0, 1.0, 1.0])
+    flipped = boxes([1.0, 0.0, 0.0, 1.0])
+    mask = positive_mask(whole, flipped, (7, 7), (3, 3))[0]
+    # B's column 0 is now on the right of the image
+    assert torch.equal(mask[:, 0], grid(['0000111',
+                                         '0000111',
+                                         '0000111',
+                                         '0000000',
+                                         '0000000',
+                                         '0000000',
+                                         '0000000']))
+
+
+def test_small_box_3x3_on_the_bins_of_a_7x7_map():
+    # B covers A's top-left 3 x 3 bins exactly: both bins are 1/7 wide, so
+    # each B bin pairs with the A bin under it only (neighbours are
+    # 1/sqrt(2) = 0.707 diagonals apart)
+    a = boxes([0.0, 0.0, 1.0, 1.0])
+    b = boxes([0.0, 0.0, 3 / 7, 3 / 7])
+    mask = positive_mask(a, b, (7, 7), (3, 3))[0]
+    expected = torch.zeros(49, 9)
+    for r in range(3):
+        for c in range(3):
+            expected[r * 7 + c, r * 3 + c] = 1
+    assert torch.equal(mask, expected)
