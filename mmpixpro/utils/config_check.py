@@ -7,12 +7,13 @@ starts. :func:`check_config` walks the config first and reports, all at
 once: unknown component types (with the registry and the closest
 registered names), unknown arguments (with the component: models,
 transforms, hooks, loops, optimizers, schedulers), missing required keys or
-arguments, and values the Runner would fail on later (batch size, epochs,
-iterations).
+arguments, values the Runner would fail on later (batch size, epochs,
+iterations), and views that the model cannot use (:func:`views_problem`).
 """
 import difflib
 import inspect
-from typing import Any, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import (Any, Iterator, List, Optional, Sequence, Set, Tuple,
+                    Union)
 
 from mmengine.config import Config
 from mmengine.hooks import CheckpointHook
@@ -217,6 +218,93 @@ def positive_int_problem(value: Any, path: str) -> Optional[str]:
     return None
 
 
+Size = Optional[Tuple[int, int]]
+
+
+def describe_views(sizes: Sequence[Size]) -> str:
+    """Views as runs of one size, e.g. ``'2 x 224x224 + 6 x 96x96'``.
+
+    Args:
+        sizes (Sequence[tuple[int, int] | None]): ``(h, w)`` per view,
+            None where unknown.
+
+    Returns:
+        str: The description.
+    """
+    runs: List[list] = []
+    for size in sizes:
+        if runs and runs[-1][1] == size:
+            runs[-1][0] += 1
+        else:
+            runs.append([1, size])
+    return ' + '.join(
+        f'{n} x ' + ('?' if size is None else f'{size[0]}x{size[1]}')
+        for n, size in runs)
+
+
+def views_problem(spec: dict, sizes: Sequence[Size]) -> Optional[str]:
+    """What a method cannot use in the views a pipeline makes, or None.
+
+    An algorithm declares the views it consumes as the class attribute
+    ``supported_views``, a dict with ``num_views`` (an int or a sequence of
+    the ints allowed; absent: any count) and ``same_size`` (True when all
+    views must have one size; defaults to False), e.g. ``supported_views =
+    dict(num_views=2)``. Sizes that the config does not tell (None) are not
+    compared.
+
+    Args:
+        spec (dict): The algorithm's ``supported_views``.
+        sizes (Sequence[tuple[int, int] | None]): ``(h, w)`` of each view the
+            pipeline makes.
+
+    Returns:
+        str | None: What does not fit, e.g. ``'8 views where it takes 2'``.
+    """
+    counts: Union[int, Sequence[int], None] = spec.get('num_views')
+    if isinstance(counts, int):
+        counts = (counts, )
+    if counts is not None and len(sizes) not in counts:
+        allowed = ' or '.join(str(n) for n in counts)
+        return f'{len(sizes)} views where it takes {allowed}'
+    known = {size for size in sizes if size is not None}
+    if spec.get('same_size', False) and len(known) > 1:
+        return 'views of different sizes where it takes views of one size'
+    return None
+
+
+def _pipeline_views(pipeline: Any) -> Iterator[Tuple[int, Any, List[Size]]]:
+    """(index, type, view sizes) of each multi-view transform of a
+    pipeline config: those whose class tells its views from its config
+    (``view_sizes_of``, as :class:`MultiViewTransform`)."""
+    for i, item in enumerate(_as_list(pipeline)):
+        type_ = item.get('type') if isinstance(item, dict) else None
+        cls = R.TRANSFORMS.get(type_) if isinstance(type_, str) else None
+        if cls is None or not hasattr(cls, 'view_sizes_of'):
+            continue
+        try:
+            yield i, type_, cls.view_sizes_of(item)
+        except (KeyError, TypeError, AttributeError):
+            continue  # malformed: its arguments are reported elsewhere
+
+
+def _check_views(checker: _Checker, model: Any, pipeline: Any,
+                 path: str) -> None:
+    """Report views that the model's ``supported_views`` does not take."""
+    type_ = model.get('type') if isinstance(model, dict) else None
+    cls = R.MODELS.get(type_) if isinstance(type_, str) else None
+    spec = getattr(cls, 'supported_views', None)
+    if spec is None:
+        return
+    for i, transform, sizes in _pipeline_views(pipeline):
+        problem = views_problem(spec, sizes)
+        if problem:
+            checker.problems.append(
+                f'{path}[{i}] ({transform}) makes {describe_views(sizes)}: '
+                f'{problem} (model.type={type_!r}, whose supported_views is '
+                f'{spec}); change {path}[{i}] (view_pipelines, num_views) '
+                'or model.type')
+
+
 def _as_list(value: Any) -> list:
     """``value`` as a list (None -> [])."""
     if value is None:
@@ -272,6 +360,8 @@ def check_config(cfg: Config) -> None:
         if isinstance(dataset, dict):
             checker.pipeline(dataset.get('pipeline'),
                              'train_dataloader.dataset.pipeline')
+            _check_views(checker, cfg.get('model'), dataset.get('pipeline'),
+                         'train_dataloader.dataset.pipeline')
         checker.component(loader.get('sampler'), R.DATA_SAMPLERS,
                           'train_dataloader.sampler', injected=['dataset'])
     wrapper = cfg.get('optim_wrapper')
