@@ -1,6 +1,7 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-"""Timing of the data pipeline: decoding and both views' augmentation on
-real files, ours as configured or the torchvision/PIL reference."""
+"""Timing of the data pipeline: decoding and the views' augmentation on
+real files, ours as configured (two views, or multi-crop) or the
+torchvision/PIL two-view reference."""
 import copy
 import os.path as osp
 import time
@@ -20,26 +21,29 @@ PIPELINES = ('ours', 'torchvision')
 def time_dataloader(config: str, data_root: str, num_workers: int,
                     batch: int, batches: int, warmup: int = 2,
                     pipeline: str = 'ours') -> dict:
-    """Images per second of a two-view pipeline on real files.
+    """Images per second of a multi-view pipeline on real files.
 
-    Decoding and both views' augmentation run in ``num_workers`` worker
+    Decoding and the views' augmentation run in ``num_workers`` worker
     processes (0: in this process), exactly as configured for training
-    (``pipeline='ours'``) or as the reference torchvision/PIL pipeline
+    (``pipeline='ours'``: two views, or N with multi-crop) or as the
+    reference two-view torchvision/PIL pipeline
     (``pipeline='torchvision'``, :func:`build_loader`).
 
     Args:
-        config (str): A training config of ours.
+        config (str): A config of ours with a ``train_dataloader`` (a
+            training config, or a dataset base such as
+            ``configs/_base_/datasets/imagenet_multicrop.py``).
         data_root (str): Folder of images.
         num_workers (int): Dataloader workers.
         batch (int): Images per batch.
-        batches (int): Timed batches.
+        batches (int): Timed batches, >= 1.
         warmup (int): Untimed batches first (worker start-up included).
         pipeline (str): 'ours' or 'torchvision'. Defaults to 'ours'.
 
     Returns:
-        dict: ``pipeline``, ``workers``, ``img_per_s`` and
-        ``img_per_s_per_core`` (the main process counts as one core when
-        there is no worker).
+        dict: ``pipeline``, ``workers``, ``views`` (per image),
+        ``img_per_s`` and ``img_per_s_per_core`` (the main process counts
+        as one core when there is no worker).
     """
     loader = build_loader(pipeline, config, data_root, num_workers, batch)
     iterator = iter(_endless(loader))
@@ -47,11 +51,14 @@ def time_dataloader(config: str, data_root: str, num_workers: int,
         next(iterator)
     start = time.perf_counter()
     for _ in range(batches):
-        next(iterator)
+        last = next(iterator)
     rate = batches * batch / (time.perf_counter() - start)
+    # ours: a dict of inputs and data samples; torchvision: the views
+    views = last['inputs'] if isinstance(last, dict) else last
     return dict(
         pipeline=pipeline,
         workers=num_workers,
+        views=len(views),
         img_per_s=rate,
         img_per_s_per_core=rate / max(num_workers, 1))
 

@@ -10,11 +10,14 @@ Examples:
     # data pipeline on real JPEGs with 0, 1 and 2 workers: ours against
     # the torchvision/PIL pipeline of the paper's augmentations
     python tools/analysis_tools/benchmark.py --data data/demo --workers 0 1 2
+    # the same, and our 2x224 + 6x96 multi-crop pipeline beside them
+    python tools/analysis_tools/benchmark.py --data data/demo --multicrop
 
 What is measured, and how, is :mod:`mmpixpro.benchmarks`.
 """
 import argparse
 import json
+import os.path as osp
 from dataclasses import asdict
 
 import cv2
@@ -30,6 +33,7 @@ from mmpixpro.utils import register_all_modules
 PIXPRO = 'configs/pixpro/pixpro_r50_8xb128.py'
 BYOL = 'mmpretrain::byol/byol_resnet50_16xb256-coslr-200e_in1k.py'
 DENSECL = 'mmpretrain::densecl/densecl_resnet50_8xb32-coslr-200e_in1k.py'
+MULTICROP = 'configs/_base_/datasets/imagenet_multicrop.py'
 
 
 def parse_args() -> argparse.Namespace:
@@ -59,6 +63,10 @@ def parse_args() -> argparse.Namespace:
                         help='key=value overrides of the PixPro config')
     parser.add_argument('--data', help='time the dataloader on this folder')
     parser.add_argument('--data-config', default=PIXPRO)
+    parser.add_argument('--multicrop', nargs='?', const=MULTICROP,
+                        help='with --data: also time our pipeline of this '
+                        f'multi-crop config (default {MULTICROP}: 2 x 224 '
+                        '+ 6 x 96 px)')
     parser.add_argument('--workers', type=int, nargs='+', default=[0, 2])
     parser.add_argument('--batches', type=int, default=10)
     parser.add_argument('--pipelines', nargs='+',
@@ -135,6 +143,16 @@ def model_rows(args) -> list:
     return rows
 
 
+def data_jobs(args) -> list:
+    """(pipeline, config) pairs to time: ours with the two-view config and,
+    with ``--multicrop``, the multi-crop one; torchvision once (it has its
+    own two-view pipeline)."""
+    configs = [args.data_config] + ([args.multicrop]
+                                    if args.multicrop else [])
+    return [(name, config) for name in args.pipelines
+            for config in (configs if name == 'ours' else configs[:1])]
+
+
 def data_rows(args) -> list:
     """Time each pipeline at each worker count, one thread per process
     (the main process is one core at 0 workers; workers are single-threaded
@@ -143,11 +161,12 @@ def data_rows(args) -> list:
     cv2.setNumThreads(1)
     rows = []
     for workers in args.workers:
-        group = [
-            time_dataloader(args.data_config, args.data, workers,
-                            args.batch, args.batches, pipeline=name)
-            for name in args.pipelines
-        ]
+        group = []
+        for name, config in data_jobs(args):
+            row = time_dataloader(config, args.data, workers, args.batch,
+                                  args.batches, pipeline=name)
+            row['config'] = osp.basename(config) if name == 'ours' else None
+            group.append(row)
         ref = next((r['img_per_s'] for r in group
                     if r['pipeline'] == 'torchvision'), None)
         for row in group:
@@ -166,10 +185,11 @@ def main() -> None:
                                   for k, v in result['machine'].items()))
     if args.data:
         rows = data_rows(args)
-        print(f'{args.data}: two views per image, batch {args.batch}, '
-              f'{args.batches} timed batches')
-        print(format_table(rows, ['pipeline', 'workers', 'img_per_s',
-                                  'img_per_s_per_core', 'vs_torchvision']))
+        print(f'{args.data}: batch {args.batch} images (each with its '
+              f'views), {args.batches} timed batches')
+        print(format_table(rows, ['pipeline', 'workers', 'config', 'views',
+                                  'img_per_s', 'img_per_s_per_core',
+                                  'vs_torchvision']))
         result['data'] = rows
     else:
         rows = model_rows(args)
