@@ -107,7 +107,8 @@ docs: $(STAMP)
 demo: $(STAMP)
 	$(VPY) tools/dataset_converters/build_demo_set.py --out $(DEMO_DATA)
 	$(VPY) tools/dataset_converters/build_dense_set.py --out $(DENSE_DATA)
-	$(VPY) tools/train.py $(DEMO_CONFIG) --work-dir $(DEMO_DIR)
+	# --overwrite: a second `make demo` trains the demo again from scratch
+	$(VPY) tools/train.py $(DEMO_CONFIG) --work-dir $(DEMO_DIR) --overwrite
 	$(VPY) tools/analysis_tools/plot_curves.py $(DEMO_DIR) \
 		--out $(DEMO_DIR)/loss_curve.png
 	ckpt="$$(cat $(DEMO_DIR)/last_checkpoint)" && \
