@@ -88,7 +88,8 @@ step tests $py -m pytest -q -p no:cacheprovider \
     tests/test_tools/test_train_tool.py -k 'speed or bf16 or r50'
 max_workers=${workers##* }
 step train $py tools/train.py configs/pixpro/pixpro_r50_8xb128.py \
-    --work-dir "${GPU_CHECK_WORK_DIR:-/tmp/gpu_check_train}" --cfg-options \
+    --work-dir "${GPU_CHECK_WORK_DIR:-/tmp/gpu_check_train}" --overwrite \
+    --cfg-options \
     train_dataloader.dataset.data_root="$images" \
     train_dataloader.batch_size="$batch" \
     train_dataloader.num_workers="$max_workers" \
