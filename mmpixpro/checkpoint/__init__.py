@@ -29,7 +29,8 @@ from .prefixes import BACKBONE_PREFIX, DDP_PREFIX, FPN_PREFIX, strip_prefix
 from .reading import SAFE_GLOBALS, load_state_dict, safe_load
 from .resnet_layout import (RESNET_LAYOUTS, check_resnet, infer_resnet_depth,
                             resnet_shapes, stage_channels)
-from .state import DIVERGED_ABOVE, diverged_entries, non_finite_entries
+from .state import (DIVERGED_ABOVE, diverged_entries, non_finite_entries,
+                    unhealthy_entries)
 from .work_dir import (LAST_CHECKPOINT, LastCheckpointError,
                        latest_checkpoint, saved_checkpoints)
 from .writing import (TMP_SUFFIX, CheckpointSpaceError, atomic_target,
@@ -45,7 +46,8 @@ __all__ = [
     'strip_prefix', 'SAFE_GLOBALS', 'load_state_dict', 'safe_load',
     'RESNET_LAYOUTS', 'check_resnet', 'infer_resnet_depth', 'resnet_shapes',
     'stage_channels', 'DIVERGED_ABOVE', 'diverged_entries',
-    'non_finite_entries', 'LAST_CHECKPOINT', 'LastCheckpointError',
+    'non_finite_entries', 'unhealthy_entries', 'LAST_CHECKPOINT',
+    'LastCheckpointError',
     'latest_checkpoint', 'saved_checkpoints', 'TMP_SUFFIX',
     'CheckpointSpaceError', 'atomic_target', 'save_atomically',
     'write_atomically', 'load_d2_pkl', 'save_d2_pkl'

@@ -36,26 +36,48 @@ def _largest(value: Union[Tensor, float]) -> float:
     return float(value.detach().abs().max())
 
 
-def non_finite_entries(obj: Any, name: str = '') -> List[str]:
+def unhealthy_entries(obj: Any, limit: float = DIVERGED_ABOVE
+                      ) -> Tuple[List[str], List[Tuple[str, float]]]:
+    """The non-finite and the diverged entries of ``obj``, in one pass.
+
+    A state that is still finite but holds e.g. 2.6e30 cannot be resumed
+    usefully: it is as lost as a NaN one.
+
+    Args:
+        obj (Any): A checkpoint (nested dicts, lists, tensors, scalars).
+        limit (float): Finite magnitudes above it are diverged. Defaults
+            to :data:`DIVERGED_ABOVE`.
+
+    Returns:
+        tuple: Names of the entries holding NaN or inf, e.g.
+        ``['state_dict.backbone.bn1.running_var']``, and ``(name, largest
+        magnitude)`` of the finite entries above ``limit``.
+    """
+    non_finite, diverged = [], []
+    for key, value in _leaves(obj):
+        largest = _largest(value)
+        if math.isinf(largest):
+            non_finite.append(key)
+        elif largest > limit:
+            diverged.append((key, largest))
+    return non_finite, diverged
+
+
+def non_finite_entries(obj: Any) -> List[str]:
     """Names of the tensors and floats in ``obj`` holding NaN or inf.
 
     Args:
         obj (Any): A checkpoint (nested dicts, lists, tensors, scalars).
-        name (str): Prefix of the reported names. Defaults to ''.
 
     Returns:
         list[str]: e.g. ``['state_dict.backbone.bn1.running_var']``.
     """
-    return [key for key, value in _leaves(obj, name)
-            if math.isinf(_largest(value))]
+    return unhealthy_entries(obj)[0]
 
 
 def diverged_entries(obj: Any,
                      limit: float = DIVERGED_ABOVE) -> List[Tuple[str, float]]:
     """The finite entries of ``obj`` whose magnitude exceeds ``limit``.
-
-    A state that is still finite but holds e.g. 2.6e30 cannot be resumed
-    usefully: it is as lost as a NaN one.
 
     Args:
         obj (Any): A checkpoint (nested dicts, lists, tensors, scalars).
@@ -65,9 +87,4 @@ def diverged_entries(obj: Any,
     Returns:
         list[tuple[str, float]]: ``(name, largest magnitude)`` pairs.
     """
-    found = []
-    for key, value in _leaves(obj):
-        largest = _largest(value)
-        if limit < largest < math.inf:
-            found.append((key, largest))
-    return found
+    return unhealthy_entries(obj, limit)[1]

@@ -30,9 +30,9 @@ from mmengine.dist import is_main_process
 from mmengine.hooks import CheckpointHook
 
 from mmpixpro.checkpoint import (DIVERGED_ABOVE, LAST_CHECKPOINT, TMP_SUFFIX,
-                                 diverged_entries, from_plain,
-                                 latest_checkpoint, non_finite_entries,
-                                 plain_message_hub, write_atomically)
+                                 from_plain, latest_checkpoint,
+                                 plain_message_hub, unhealthy_entries,
+                                 write_atomically)
 from mmpixpro.registry import HOOKS
 
 _SHOW = 5  # non-finite entries named in a message
@@ -77,8 +77,7 @@ class SafeCheckpointHook(CheckpointHook):
                 same checks).
         """
         state = {k: checkpoint.get(k) for k in ('state_dict', 'optimizer')}
-        bad = non_finite_entries(state)
-        diverged = diverged_entries(state, self.max_abs_value)
+        bad, diverged = unhealthy_entries(state, self.max_abs_value)
         if bad or diverged:
             newest = latest_checkpoint(runner.work_dir) or 'none yet'
             found = (f'{len(bad)} entries hold NaN/inf, e.g. {bad[:_SHOW]}'
