@@ -8,8 +8,8 @@ _base_ = ['./imagenet_pixpro.py']
 
 local_crop_size = 96
 
-# local views: small crop inside view 0, flip, colour jitter 0.8,
-# grayscale 0.2, blur 0.5
+# local views: small crop inside view 0, then view 1's flip, colour jitter
+# 0.8 and grayscale 0.2, and blur 0.5
 local_view_pipeline = [
     dict(
         type='RandomResizedCropWithBox',
@@ -17,15 +17,7 @@ local_view_pipeline = [
         scale=(0.05, 0.14),
         ref_view=0,
         min_share=0.1),
-    dict(type='RandomHorizontalFlipWithBox', prob=0.5),
-    dict(
-        type='RandomColorJitter',
-        brightness=0.4,
-        contrast=0.4,
-        saturation=0.2,
-        hue=0.1,
-        prob=0.8),
-    dict(type='RandomRGBGrayscale', prob=0.2),
+    *_base_.view_pipeline1[1:4],
     dict(type='RandomGaussianBlur', sigma=(0.1, 2.0), prob=0.5),
 ]
 
