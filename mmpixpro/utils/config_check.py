@@ -247,10 +247,11 @@ def views_problem(spec: dict, sizes: Sequence[Size]) -> Optional[str]:
 
     An algorithm declares the views it consumes as the class attribute
     ``supported_views``, a dict with ``num_views`` (an int or a sequence of
-    the ints allowed; absent: any count) and ``same_size`` (True when all
-    views must have one size; defaults to False), e.g. ``supported_views =
-    dict(num_views=2)``. Sizes that the config does not tell (None) are not
-    compared.
+    the ints allowed; absent: any count), ``min_views`` (the fewest views
+    it takes; absent: no minimum) and ``same_size`` (True when all views
+    must have one size; defaults to False), e.g. ``supported_views =
+    dict(num_views=2)`` or ``dict(min_views=2)``. Sizes that the config
+    does not tell (None) are not compared.
 
     Args:
         spec (dict): The algorithm's ``supported_views``.
@@ -266,6 +267,9 @@ def views_problem(spec: dict, sizes: Sequence[Size]) -> Optional[str]:
     if counts is not None and len(sizes) not in counts:
         allowed = ' or '.join(str(n) for n in counts)
         return f'{len(sizes)} views where it takes {allowed}'
+    fewest = spec.get('min_views')
+    if fewest is not None and len(sizes) < fewest:
+        return f'{len(sizes)} views where it takes at least {fewest}'
     known = {size for size in sizes if size is not None}
     if spec.get('same_size', False) and len(known) > 1:
         return 'views of different sizes where it takes views of one size'

@@ -29,16 +29,26 @@ CONFIGS = [
     'densecl/densecl_r50_8xb128.py',
     'densecl/densecl_r18_demo.py',
 ]
+# the multi-view family and the COCO recipes: every config of their folders
+FAMILY = ('swav', 'mocov1', 'simclr', 'revisiting')
+CONFIGS += sorted(
+    osp.relpath(p, osp.join(ROOT, 'configs'))
+    for pattern in [f'{d}/*.py' for d in FAMILY] +
+    ['pixpro/pixpro-mcrop*.py', '*/*_coco.py']
+    for p in glob.glob(osp.join(ROOT, 'configs', pattern)))
 
 
 def tiny_cfg(path: str, data_root, work_dir, crop: int = 64) -> Config:
     cfg = tiny_run_cfg(osp.join(ROOT, 'configs', path), data_root, work_dir,
                        checkpoints=False)
-    for step in cfg.train_dataloader.dataset.pipeline:
-        for view in step.get('view_pipelines', []):
-            for t in view:
-                if t.type == 'RandomResizedCropWithBox':
-                    t.size = crop
+    # the largest views at ``crop`` px, smaller ones scaled alike (to a
+    # multiple of 32, at least 32): 2 x 224 + 6 x 96 -> 2 x 64 + 6 x 32
+    crops = [t for step in cfg.train_dataloader.dataset.pipeline
+             for view in step.get('view_pipelines', []) for t in view
+             if t.type == 'RandomResizedCropWithBox']
+    largest = max(t.size for t in crops)
+    for t in crops:
+        t.size = max(32, 32 * round(t.size * crop / largest / 32))
     return cfg
 
 

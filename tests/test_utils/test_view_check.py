@@ -29,6 +29,8 @@ def test_describe_views():
         (dict(num_views=2), MULTI, '8 views where it takes 2'),
         (dict(num_views=(2, 4)), MULTI[:3], '3 views where it takes 2 or 4'),
         (dict(num_views=(2, 8)), MULTI, None),
+        (dict(min_views=2), MULTI[:1], '1 views where it takes at least 2'),
+        (dict(min_views=2), MULTI, None),
         (dict(same_size=True), MULTI,
          'views of different sizes where it takes views of one size'),
         (dict(num_views=2, same_size=True), [(224, 224), None], None),
