@@ -10,6 +10,11 @@ and DenseCL), which also gives them one EMA step per optimiser step under
 gradient accumulation, as for PixPro. They take names of
 their own because mmpretrain's ``BYOL(base_momentum=0.004)`` and
 ``MoCo(momentum=0.001)`` mean ``1 - m``.
+
+Each reads ``inputs[0]`` and ``inputs[1]`` only, two views of one size as
+in the papers (:data:`TWO_VIEWS_OF_ONE_SIZE`): a pipeline that makes more
+views (whose extra views the loss would silently drop) or views of
+several sizes is refused by :func:`mmpixpro.utils.check_config`.
 """
 from typing import Optional
 
@@ -18,6 +23,9 @@ from torch import nn
 
 from mmpixpro.registry import MODELS
 from ..utils import MomentumEncoder
+
+# ``supported_views`` of the algorithms that read inputs[0] and inputs[1]
+TWO_VIEWS_OF_ONE_SIZE = dict(num_views=2, same_size=True)
 
 
 class MomentumCopyMixin:
@@ -80,15 +88,26 @@ class MomentumBYOL(MomentumCopyMixin, BYOL):
     copy_name = 'target_net'
     default_momentum = 0.99
     upstream_momentum_arg = None
+    supported_views = TWO_VIEWS_OF_ONE_SIZE
 
 
 @MODELS.register_module()
 class MomentumMoCo(MomentumCopyMixin, MoCo):
     """mmpretrain's MoCo with a :class:`MomentumEncoder` as key encoder.
 
+    `MoCo v1 <https://arxiv.org/abs/1911.05722>`_ and `v2
+    <https://arxiv.org/abs/2003.04297>`_ differ in their configs only: the
+    query ``q = f_q(x_q)`` and key ``k = f_k(x_k)`` of views 0 and 1 go
+    through a linear 128-d projection (``LinearNeck``, T = 0.07) in v1, an
+    MLP (``MoCoV2Neck``, T = 0.2) in v2; the loss is the InfoNCE
+    ``-log(exp(q.k / T) / (exp(q.k / T) + sum_i exp(q.k_i / T)))`` over the
+    queue keys ``k_i`` (one direction, q from view 0, as in the papers).
+
     ``base_momentum`` is ``m``, the key encoder's weight, constant unless a
     ``MomentumHook`` with a schedule anneals it; defaults to 0.999.
     """
+
+    supported_views = TWO_VIEWS_OF_ONE_SIZE
 
 
 @MODELS.register_module()
@@ -98,3 +117,5 @@ class MomentumDenseCL(MomentumCopyMixin, DenseCL):
     ``base_momentum`` is ``m``, the key encoder's weight, constant unless a
     ``MomentumHook`` with a schedule anneals it; defaults to 0.999.
     """
+
+    supported_views = TWO_VIEWS_OF_ONE_SIZE
