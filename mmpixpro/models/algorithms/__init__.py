@@ -3,8 +3,9 @@ from .momentum_baselines import MomentumBYOL, MomentumDenseCL, MomentumMoCo
 from .pixpro import PixPro
 from .pixpro_instance import PixProInstance
 from .simclr import SimCLR
+from .swav import MultiCropSwAV
 
 __all__ = [
-    'MomentumBYOL', 'MomentumDenseCL', 'MomentumMoCo', 'PixPro',
-    'PixProInstance', 'SimCLR'
+    'MomentumBYOL', 'MomentumDenseCL', 'MomentumMoCo', 'MultiCropSwAV',
+    'PixPro', 'PixProInstance', 'SimCLR'
 ]
