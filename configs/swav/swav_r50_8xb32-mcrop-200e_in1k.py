@@ -1,0 +1,108 @@
+# SwAV (https://arxiv.org/abs/2006.09882) on the library's multi-crop views:
+# mmpretrain's 200-epoch recipe (swav_resnet50_8xb32-mcrop-coslr-200e_in1k-
+# 224px-96px.py, the authors' small-batch recipe) with the coordinate-aware
+# transforms: 2 x 224 px (scale 0.14-1) + 6 x 96 px (scale 0.05-0.14), the
+# local crops unconstrained (anywhere in the image), SwAV's colour
+# distortion on every crop; batch 8 x 32, LARS lr 0.6, wd 1e-6, cosine to
+# 6e-4 without warm-up, queue of 3840 embeddings from epoch 15, prototypes
+# frozen for the first 5005 iterations (one epoch). What differs from the
+# authors' 800-epoch batch-4096 recipe: configs/swav/README.md.
+_base_ = [
+    '../_base_/models/swav_r50.py',
+    '../_base_/datasets/imagenet_multicrop.py',
+    '../_base_/default_runtime.py',
+]
+
+batch_size = 32  # per GPU
+num_crops = [2, 6]
+
+# SwAV's colour distortion (strength 1): jitter 0.8/0.8/0.8/0.2 with
+# probability 0.8, grayscale 0.2, blur (sigma 0.1-2) 0.5; alike for all
+# crops, global and local
+global_view_pipeline = [
+    dict(type='RandomResizedCropWithBox', size=224, scale=(0.14, 1.0)),
+    dict(type='RandomHorizontalFlipWithBox', prob=0.5),
+    dict(
+        type='RandomColorJitter',
+        brightness=0.8,
+        contrast=0.8,
+        saturation=0.8,
+        hue=0.2,
+        prob=0.8),
+    dict(type='RandomRGBGrayscale', prob=0.2),
+    dict(type='RandomGaussianBlur', sigma=(0.1, 2.0), prob=0.5),
+]
+# local crops: not constrained by a global view (ref_view=None)
+local_view_pipeline = [
+    dict(
+        type='RandomResizedCropWithBox',
+        size=96,
+        scale=(0.05, 0.14),
+        ref_view=None),
+    *global_view_pipeline[1:],
+]
+
+train_pipeline = _base_.train_pipeline
+# 692 = 224 / sqrt(0.14 * 3 / 4): the smallest global crop needs no
+# upsampling (local crops: 96 / sqrt(0.05 * 3 / 4) = 496)
+train_pipeline[0]['min_short_side'] = 692
+train_pipeline[1]['view_pipelines'] = [
+    global_view_pipeline, local_view_pipeline
+]
+train_pipeline[1]['num_views'] = num_crops
+
+train_dataloader = dict(
+    batch_size=batch_size, dataset=dict(pipeline=train_pipeline))
+
+model = dict(head=dict(loss=dict(num_crops=num_crops)))
+
+# LARS on every parameter (the authors' LARC wraps all of them, BN and
+# biases included), fp32 (Sinkhorn's exp(scores / 0.05) would multiply
+# bf16 rounding of the scores by 20); NonFiniteSkipOptimWrapper: mmengine's
+# OptimWrapper that skips the step of a NaN/inf loss
+optim_wrapper = dict(
+    type='NonFiniteSkipOptimWrapper',
+    optimizer=dict(
+        type='PixProLARS',
+        lr=0.6,
+        momentum=0.9,
+        weight_decay=1e-6,
+        eta=0.001,
+        exclude_1d=False))
+
+max_epochs = 200
+param_scheduler = [
+    dict(
+        type='CosineAnnealingLR',
+        T_max=max_epochs,
+        eta_min=6e-4,
+        by_epoch=True,
+        begin=0,
+        end=max_epochs,
+        convert_to_iter_based=True)
+]
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
+
+# lr 0.6 at batch 256 (8 x 32), scaled linearly for another batch
+auto_scale_lr = dict(base_batch_size=256, enable=True)
+
+# the prototypes get no gradient while frozen
+find_unused_parameters = True
+
+# mmpretrain's SwAVHook: a queue of the last 3840 embeddings of views 0 and
+# 1 (15 batches of 256) used by Sinkhorn from epoch 15, saved in the work
+# dir each epoch; the prototypes frozen for the first 5005 iterations (one
+# epoch at batch 256: the authors' 313 iterations at batch 4096). Without
+# mmpretrain's priority='VERY_HIGH' (the config check does not take the
+# key; no other hook acts on the queue or the prototypes, so the order
+# changes nothing)
+custom_hooks = [
+    dict(
+        type='SwAVHook',
+        batch_size=batch_size,
+        epoch_queue_starts=15,
+        crops_for_assign=[0, 1],
+        feat_dim=128,
+        queue_length=3840,
+        frozen_layers_cfg=dict(prototypes=5005))
+]
