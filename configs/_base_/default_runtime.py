@@ -19,6 +19,9 @@ default_hooks = dict(
     non_finite_loss=dict(type='NonFiniteLossHook', action='stop'),
     # undecodable images are skipped, counted and bounded
     broken_images=dict(type='BrokenImageHook', max_fraction=0.01),
+    # each batch's crops that fell back to the centre crop (constrained
+    # multi-crop views), logged as crop_fallbacks; nothing for two views
+    crop_fallbacks=dict(type='CropFallbackHook'),
 )
 
 env_cfg = dict(

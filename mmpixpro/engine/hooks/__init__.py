@@ -1,6 +1,7 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 from .broken_image_hook import BrokenImageHook, TooManyBrokenImagesError
 from .checkpoint_hook import NonFiniteStateError, SafeCheckpointHook
+from .crop_fallback_hook import CropFallbackHook
 from .dense_probe_hook import DenseProbeHook
 from .momentum_hook import CosineMomentumHook, MomentumHook
 from .non_finite_loss_hook import NonFiniteLossError, NonFiniteLossHook
@@ -9,7 +10,7 @@ from .pixpro_visualization_hook import PixProVisualizationHook
 __all__ = [
     'MomentumHook', 'CosineMomentumHook', 'SafeCheckpointHook',
     'NonFiniteStateError',
-    'BrokenImageHook',
+    'BrokenImageHook', 'CropFallbackHook',
     'TooManyBrokenImagesError', 'NonFiniteLossError', 'NonFiniteLossHook',
     'DenseProbeHook',
     'PixProVisualizationHook'
