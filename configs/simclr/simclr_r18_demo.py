@@ -11,7 +11,7 @@ _base_ = [
 
 model = dict(
     backbone=dict(depth=18, norm_cfg=dict(type='BN')),
-    neck=dict(in_channels=512, hid_channels=512, norm_cfg=dict(type='BN')))
+    neck=dict(in_channels=512, hid_channels=512))
 
 view_pipeline = [
     dict(type='RandomResizedCropWithBox', size=128, scale=(0.08, 1.0)),
