@@ -5,6 +5,7 @@ from .grayscale import RandomRGBGrayscale
 from .loading import (ImageDecodeError, ImageTooSmallError,
                       LoadRGBImageFromFile)
 from .multi_view import MultiViewTransform
+from .random_choice import RandomPipelineChoice
 from .random_flip import RandomHorizontalFlipWithBox
 from .random_resized_crop import (RandomResizedCropWithBox, crop_to_box,
                                   get_params, sample_crop_params,
@@ -13,6 +14,7 @@ from .solarize import RandomSolarize
 from .two_view import TwoViewTransform
 
 __all__ = [
+    'RandomPipelineChoice',
     'LoadRGBImageFromFile', 'ImageDecodeError', 'ImageTooSmallError',
     'RandomResizedCropWithBox', 'get_params', 'sample_crop_params',
     'share_inside', 'crop_to_box', 'MultiViewTransform',

@@ -1,11 +1,13 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 from .momentum_baselines import MomentumBYOL, MomentumDenseCL, MomentumMoCo
+from .multicrop_moco import MultiCropMoCo
 from .pixpro import PixPro
 from .pixpro_instance import PixProInstance
 from .simclr import SimCLR
 from .swav import MultiCropSwAV
 
 __all__ = [
+    'MultiCropMoCo',
     'MomentumBYOL', 'MomentumDenseCL', 'MomentumMoCo', 'MultiCropSwAV',
     'PixPro', 'PixProInstance', 'SimCLR'
 ]

@@ -1,5 +1,6 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
+from .knn_positive_loss import KNNPositiveLoss
 from .pixcontrast_loss import PixContrastLoss
 from .pixpro_loss import PixProLoss
 
-__all__ = ['PixProLoss', 'PixContrastLoss']
+__all__ = ['PixProLoss', 'PixContrastLoss', 'KNNPositiveLoss']
