@@ -250,8 +250,12 @@ def views_problem(spec: dict, sizes: Sequence[Size]) -> Optional[str]:
     the ints allowed; absent: any count), ``min_views`` (the fewest views
     it takes; absent: no minimum) and ``same_size`` (True when all views
     must have one size; defaults to False), e.g. ``supported_views =
-    dict(num_views=2)`` or ``dict(min_views=2)``. Sizes that the config
-    does not tell (None) are not compared.
+    dict(num_views=2)`` or ``dict(min_views=2)``; an optional ``hint``
+    (str) is added to the problem, e.g. the option that takes more views.
+    A class whose views depend on its arguments declares them from its
+    model config instead, with a classmethod ``supported_views_of(cfg)``
+    returning such a dict (:func:`supported_views_of`). Sizes that the
+    config does not tell (None) are not compared.
 
     Args:
         spec (dict): The algorithm's ``supported_views``.
@@ -276,6 +280,24 @@ def views_problem(spec: dict, sizes: Sequence[Size]) -> Optional[str]:
     return None
 
 
+def supported_views_of(cls: Any, model_cfg: Any) -> Optional[dict]:
+    """The views a model config takes: ``cls.supported_views_of(cfg)``
+    where the class defines it, else its attribute ``supported_views``.
+
+    Args:
+        cls (type): The registered model class.
+        model_cfg (dict): The ``model`` config (of type ``cls``).
+
+    Returns:
+        dict | None: The spec that :func:`views_problem` reads; None when
+        the class declares nothing.
+    """
+    of_cfg = getattr(cls, 'supported_views_of', None)
+    if callable(of_cfg):
+        return of_cfg(model_cfg)
+    return getattr(cls, 'supported_views', None)
+
+
 def _pipeline_views(pipeline: Any) -> Iterator[Tuple[int, Any, List[Size]]]:
     """(index, type, view sizes) of each multi-view transform of a
     pipeline config: those whose class tells its views from its config
@@ -296,17 +318,19 @@ def _check_views(checker: _Checker, model: Any, pipeline: Any,
     """Report views that the model's ``supported_views`` does not take."""
     type_ = model.get('type') if isinstance(model, dict) else None
     cls = R.MODELS.get(type_) if isinstance(type_, str) else None
-    spec = getattr(cls, 'supported_views', None)
+    spec = supported_views_of(cls, model) if cls is not None else None
     if spec is None:
         return
+    hint = spec.get('hint')
+    shown = {k: v for k, v in spec.items() if k != 'hint'}
     for i, transform, sizes in _pipeline_views(pipeline):
         problem = views_problem(spec, sizes)
         if problem:
             checker.problems.append(
                 f'{path}[{i}] ({transform}) makes {describe_views(sizes)}: '
                 f'{problem} (model.type={type_!r}, whose supported_views is '
-                f'{spec}); change {path}[{i}] (view_pipelines, num_views) '
-                'or model.type')
+                f'{shown}); change {path}[{i}] (view_pipelines, num_views) '
+                'or model.type' + (f'; {hint}' if hint else ''))
 
 
 def _as_list(value: Any) -> list:

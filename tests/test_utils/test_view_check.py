@@ -9,7 +9,8 @@ from pixpro_testing import ROOT
 
 from mmpixpro.models import PixPro
 from mmpixpro.utils import ConfigError, check_config
-from mmpixpro.utils.config_check import describe_views, views_problem
+from mmpixpro.utils.config_check import (describe_views, supported_views_of,
+                                         views_problem)
 
 PIXPRO = osp.join(ROOT, 'configs', 'pixpro', 'pixpro_r50_8xb128.py')
 MULTICROP = osp.join(ROOT, 'configs', '_base_', 'datasets',
@@ -40,9 +41,20 @@ def test_views_problem_by_hand(spec, sizes, problem):
     assert views_problem(spec, sizes) == problem
 
 
-def test_multicrop_pipeline_refused_for_a_two_view_method(monkeypatch):
-    monkeypatch.setattr(PixPro, 'supported_views', dict(num_views=2),
-                        raising=False)
+def test_views_declared_by_attribute_or_from_the_model_config():
+    # PixPro's views depend on its option: read from the model config
+    assert supported_views_of(PixPro, dict(type='PixPro')) == dict(
+        num_views=2,
+        hint='model.multi_crop=True takes local views (views 2..)')
+    assert supported_views_of(PixPro, dict(multi_crop=True)) == dict(
+        min_views=2)
+    # the class-attribute form still works (and None: nothing declared)
+    declared = type('Declared', (), dict(supported_views=dict(num_views=2)))
+    assert supported_views_of(declared, dict()) == dict(num_views=2)
+    assert supported_views_of(type('Silent', (), {}), dict()) is None
+
+
+def test_multicrop_pipeline_refused_for_a_two_view_method():
     cfg = Config.fromfile(PIXPRO)
     check_config(cfg)  # its own two views pass
     cfg.train_dataloader.dataset.pipeline = Config.fromfile(
@@ -53,4 +65,10 @@ def test_multicrop_pipeline_refused_for_a_two_view_method(monkeypatch):
     assert ('train_dataloader.dataset.pipeline[1] (MultiViewTransform) '
             'makes 2 x 224x224 + 6 x 96x96: 8 views where it takes 2'
             ) in message
-    assert "model.type='PixPro'" in message
+    assert ("model.type='PixPro', whose supported_views is "
+            "{'num_views': 2})") in message
+    assert message.endswith(
+        '; model.multi_crop=True takes local views (views 2..)')
+    # the same pipeline with the option: accepted
+    cfg.model.multi_crop = True
+    check_config(cfg)

@@ -1,4 +1,5 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
+from functools import partial
 from typing import Dict, List, Sequence, Tuple
 
 import torch
@@ -7,7 +8,7 @@ from torch import Tensor, nn
 
 from mmpixpro.registry import MODELS
 from ..utils import MomentumEncoder
-from .pixpro import PixPro
+from .pixpro import NUM_GLOBAL_VIEWS, PixPro
 
 
 @MODELS.register_module()
@@ -25,6 +26,14 @@ class PixProInstance(PixPro):
     The backbone runs once per view and network: both paths share its
     output. The momentum copy of the instance projector is updated with
     the same ``m`` as the rest of the target.
+
+    With ``multi_crop=True`` (see :class:`PixPro`) both terms take the
+    same directed pairs: a local view's pooled instance prediction is
+    compared with the pooled targets of both global views (as BYOL-style
+    multi-crop methods do), ``L_instance = (2 / P) * sum_(a -> b)
+    l_ins(a -> b)``, which is the symmetric sum for two views. Local views
+    go through the online networks and the instance projector batched per
+    size group, as in :class:`PixPro`.
 
     Args:
         instance_neck (dict): Instance projector, e.g. :class:`PixelMLPNeck`
@@ -74,9 +83,13 @@ class PixProInstance(PixPro):
              **kwargs) -> Dict[str, Tensor]:
         """``L_pixpro`` and ``alpha * L_instance``, both symmetric.
 
+        Both are ``(2 / P) * sum`` over the directed pairs of
+        :meth:`view_pairs` (with two views: ``l(1 -> 2) + l(2 -> 1)``).
+
         Args:
-            inputs (list[Tensor]): Two views, each (N, 3, H, W).
-            data_samples (list[DataSample]): Each with ``crop_boxes`` (2, 4).
+            inputs (list[Tensor]): V views, each (N, 3, H_v, W_v), or size
+                groups (V_g, N, 3, h, w); V = 2 without ``multi_crop``.
+            data_samples (list[DataSample]): Each with ``crop_boxes`` (V, 4).
 
         Returns:
             dict[str, Tensor]: ``loss_pixel`` and ``loss_instance`` (their
@@ -84,18 +97,19 @@ class PixProInstance(PixPro):
         """
         views, boxes = self.prepare_views(inputs, data_samples)
         self.update_targets()
-        online = [
-            self.two_paths(self.online_networks(), self.instance_neck, v)
-            for v in views
-        ]
+        online = self.run_views(
+            partial(self.two_paths, self.online_networks(),
+                    self.instance_neck), views)
         with torch.no_grad():
             target = [
                 self.two_paths(self.target_net.module,
-                               self.target_instance_neck, v) for v in views
+                               self.target_instance_neck, v)
+                for v in views[:NUM_GLOBAL_VIEWS]
             ]
         loss_pixel = self.symmetric_level_loss([o[0] for o in online],
                                                [t[0] for t in target], boxes)
+        pairs = self.view_pairs(len(views))
         loss_instance = sum(
             self.instance_head.loss(online[a][1], target[b][1])
-            for a, b in ((0, 1), (1, 0)))
+            for a, b in pairs) * (2 / len(pairs))
         return dict(loss_pixel=loss_pixel, loss_instance=loss_instance)
