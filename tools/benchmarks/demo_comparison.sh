@@ -1,26 +1,30 @@
 #!/usr/bin/env bash
-# Pretrain PixPro, PixContrast, BYOL and DenseCL (ResNet-18, 128 px) on the
-# demo images with the same budget, probe each final backbone and random
-# init on data/dense (linear probe + kNN on C5, label propagation on C4),
-# and write docs/en/results/demo_comparison.md with the pictures.
+# Pretrain every method of the family that has a demo config (ResNet-18 on
+# the demo images; each method's views as its config makes them) with the
+# same budget, probe each final backbone and random init on data/dense
+# (linear probe + kNN on C5, label propagation on C4), and write
+# docs/en/results/demo_comparison.md with the pictures.
 #
 # Usage: tools/benchmarks/demo_comparison.sh [options]
 #   --budget N         epochs per method (default 12, as `make demo`)
-#   --methods "..."    subset of: pixpro pixcontrast byol densecl
+#   --methods "..."    methods named by their demo config configs/*/<name>_r18_demo.py
+#                      (e.g. "pixpro pixpro-mcrop byol swav"); default: every one present
 #   --random-seeds ".." init seeds of the random-init rows (default "0 1 2")
 #   --out-dir DIR      runs and probe results (default work_dirs/demo_comparison)
 #   --report FILE      the markdown page (default docs/en/results/demo_comparison.md)
 #   --skip-train       reuse the checkpoints already in --out-dir
+#   --dry-run          print each method's config and the commands; run nothing
 # Environment: PYTHON (default .venv/bin/python if present, else python).
 # A GPU is used by the training runs when torch sees one.
 set -euo pipefail
 
 BUDGET=12
-METHODS="pixpro pixcontrast byol densecl"
+METHODS=""
 RANDOM_SEEDS="0 1 2"
 OUT=work_dirs/demo_comparison
 REPORT=docs/en/results/demo_comparison.md
 SKIP_TRAIN=0
+DRY_RUN=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --budget) BUDGET=$2; shift 2 ;;
@@ -29,13 +33,37 @@ while [ $# -gt 0 ]; do
         --out-dir) OUT=$2; shift 2 ;;
         --report) REPORT=$2; shift 2 ;;
         --skip-train) SKIP_TRAIN=1; shift ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        --dry-run) DRY_RUN=1; shift ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
 case "$BUDGET" in ''|*[!0-9]*) echo "--budget takes a whole number of epochs" >&2; exit 2 ;; esac
 
 cd "$(dirname "$0")/../.."
+SUFFIX=_r18_demo.py
+if [ -z "$METHODS" ]; then  # every demo config present, by name
+    METHODS=$(for c in configs/*/*"$SUFFIX"; do b=$(basename "$c"); echo "${b%"$SUFFIX"}"; done | LC_ALL=C sort | tr '\n' ' ')
+    METHODS=${METHODS% }
+    [ -n "$METHODS" ] || { echo "no configs/*/*$SUFFIX found" >&2; exit 2; }
+fi
+config_of() {  # config_of NAME: the one configs/*/NAME_r18_demo.py
+    local found=(configs/*/"$1$SUFFIX")
+    if [ ${#found[@]} -ne 1 ] || [ ! -f "${found[0]}" ]; then
+        echo "no config configs/*/$1$SUFFIX (or more than one)" >&2; return 2
+    fi
+    echo "${found[0]}"
+}
+for method in $METHODS; do config_of "$method" > /dev/null || exit 2; done
+if [ "$DRY_RUN" = 1 ]; then
+    echo "methods: $METHODS"
+    for method in $METHODS; do
+        echo "$method: $(config_of "$method") -> tools/train.py --work-dir $OUT/$method --epochs $BUDGET"
+    done
+    echo "random init seeds: $RANDOM_SEEDS"
+    echo "report: $REPORT"
+    exit 0
+fi
 if [ -z "${PYTHON:-}" ]; then
     if [ -x .venv/bin/python ]; then PYTHON=.venv/bin/python; else PYTHON=python; fi
 fi
@@ -56,8 +84,7 @@ probe() {  # probe NAME BACKBONE-ARGS...
 }
 
 for method in $METHODS; do
-    config="configs/$method/${method}_r18_demo.py"
-    [ -f "$config" ] || { echo "no config $config" >&2; exit 2; }
+    config=$(config_of "$method")
     if [ "$SKIP_TRAIN" = 0 ]; then
         rm -rf "${OUT:?}/$method"
         t0=$(date +%s)

@@ -1,6 +1,7 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """Write the markdown page of ``tools/benchmarks/demo_comparison.sh`` from
-its result files (probe and propagation JSONs, training logs)."""
+its result files (probe and propagation JSONs, training logs) and the
+methods' demo configs (``configs/*/<method>_r18_demo.py``: their views)."""
 import argparse
 import glob
 import json
@@ -9,11 +10,14 @@ import os.path as osp
 import platform
 import statistics
 from datetime import datetime, timezone
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
+from mmengine.config import Config
 from PIL import Image
 
 from mmpixpro.evaluation.probe_report import PROBE_NOISE
+from mmpixpro.registry import TRANSFORMS
+from mmpixpro.utils import register_all_modules
 from mmpixpro.visualization import find_scalars_file, load_scalars
 
 # (key, result file, column name)
@@ -23,6 +27,62 @@ METRICS = (('mIoU', 'probe', 'linear mIoU'),
            ('knn_object_IoU', 'probe', 'kNN object IoU'),
            ('J_mean', 'prop', 'propagation J'))
 STATIC = 'docs/en/_static'
+DEMO_SUFFIX = '_r18_demo.py'
+
+
+def method_config(method: str, config_root: str = 'configs') -> str:
+    """The demo config of a method: ``<config_root>/*/<method>_r18_demo.py``.
+
+    Args:
+        method (str): e.g. ``'pixpro-mcrop'``.
+        config_root (str): The configs folder. Defaults to ``'configs'``.
+
+    Returns:
+        str: Its path.
+
+    Raises:
+        FileNotFoundError: If no config, or more than one, has that name.
+    """
+    found = sorted(glob.glob(osp.join(config_root, '*', method + DEMO_SUFFIX)))
+    if len(found) != 1:
+        raise FileNotFoundError(
+            f'{method}: {len(found)} configs named {method}{DEMO_SUFFIX} '
+            f'under {config_root}/*/ (expected exactly one): {found}')
+    return found[0]
+
+
+def describe_views(sizes: Sequence[Optional[Tuple[int, int]]]) -> str:
+    """Views as runs of one size: ``'2 x 128 + 4 x 64'`` (square views by
+    their side, others as ``HxW``, unknown sizes as ``?``)."""
+    runs: List[list] = []
+    for size in sizes:
+        if runs and runs[-1][1] == size:
+            runs[-1][0] += 1
+        else:
+            runs.append([1, size])
+    names = ['?' if size is None else
+             str(size[0]) if size[0] == size[1] else f'{size[0]}x{size[1]}'
+             for _, size in runs]
+    return ' + '.join(f'{n} x {name}' for (n, _), name in zip(runs, names))
+
+
+def config_views(config: str) -> str:
+    """The views per image of a config's training pipeline, read from its
+    multi-view transform (e.g. ``'2 x 128 + 4 x 64'``); ``'?'`` if none of
+    its transforms tells its views (``view_sizes_of``)."""
+    register_all_modules(init_default_scope=False)
+    pipeline = Config.fromfile(config).train_dataloader.dataset.pipeline
+    for step in pipeline:
+        cls = TRANSFORMS.get(step.get('type', ''))
+        if cls is not None and hasattr(cls, 'view_sizes_of'):
+            return describe_views(cls.view_sizes_of(step))
+    return '?'
+
+
+def has_probe_hook(config: str) -> bool:
+    """Whether a config probes during training (``DenseProbeHook``)."""
+    hooks = Config.fromfile(config).get('custom_hooks') or []
+    return any(h.get('type') == 'DenseProbeHook' for h in hooks)
 
 
 def picture_path(report: str, kind: str) -> str:
@@ -145,18 +205,21 @@ def build_page(args: argparse.Namespace) -> str:
     rows = {m: scores(args.out_dir, m) for m in args.methods}
     randoms = [scores(args.out_dir, f'random{s}') for s in args.random_seeds]
     bands = {key: random_band(randoms, key) for key, _, _ in METRICS}
-    head = ('| backbone | epochs | train s | final loss | ' +
+    configs = {m: method_config(m, args.config_root) for m in args.methods}
+    head = ('| backbone | views | epochs | train s | final loss | ' +
             ' | '.join(label for _, _, label in METRICS) + ' |\n' +
-            '|---' * (4 + len(METRICS)) + '|')
+            '|---' * (5 + len(METRICS)) + '|')
     lines = [head]
     for m in args.methods:
         run = osp.join(args.out_dir, m)
         seconds = read_json(osp.join(run, 'train_seconds'))
-        lines.append(f'| {m} | {args.budget} | {fmt(seconds, 0)} | '
-                     f'{fmt(final_loss(run), 3)} | ' + metric_cells(rows[m]))
+        lines.append(f'| {m} | {config_views(configs[m])} | {args.budget} | '
+                     f'{fmt(seconds, 0)} | {fmt(final_loss(run), 3)} | ' +
+                     metric_cells(rows[m]))
     for seed, r in zip(args.random_seeds, randoms):
-        lines.append(f'| random init (seed {seed}) | - | - | - | ' +
+        lines.append(f'| random init (seed {seed}) | - | - | - | - | ' +
                      metric_cells(r))
+    probing = [m for m in args.methods if has_probe_hook(configs[m])]
     band_text = ', '.join(
         f'{label} {fmt(bands[key][0])} +- {fmt(bands[key][1])}'
         for key, _, label in METRICS if bands[key] is not None)
@@ -171,17 +234,18 @@ def build_page(args: argparse.Namespace) -> str:
         f'- Command: `{args.command}`',
         f'- Machine: {machine()}',
         f'- Date: {date}; whole script {args.seconds} s',
-        '- Pretraining: ResNet-18, 128 px crops, batch 32, the embedded '
-        '`data/demo` images, each method\'s `configs/<method>/'
-        '<method>_r18_demo.py` with `--epochs ' + str(args.budget) + '`.',
+        '- Pretraining: ResNet-18, batch 32, the embedded `data/demo` '
+        'images, each method\'s `configs/*/<method>_r18_demo.py` with '
+        '`--epochs ' + str(args.budget) + '` (the same budget for all); '
+        '"views": the views per image of its config (count x side in px).',
         '- Probes: `data/dense` at 256 px, C5 linear probe (BN + 1x1, '
         'class-balanced) and kNN readout; label propagation on C4 over the '
         '8 sequences (see `docs/en/dense_evaluation.md`).', '',
         '\n'.join(lines), '',
         '"train s" is the wall time of `tools/train.py`, including, for '
-        'the configs that inherit the PixPro demo hooks (pixpro, '
-        'pixcontrast), the in-training probes of `DenseProbeHook` (every 6 '
-        'epochs and at iteration 0).', '',
+        'the configs with `DenseProbeHook` (' +
+        (', '.join(probing) or 'none here') + '), its in-training probes '
+        '(every 6 epochs and at iteration 0).', '',
         f'Random init over {len(randoms)} seeds (mean +- std): {band_text}.',
         'A method "beats random init" on a readout when it is above the '
         f'random mean by more than max(2 std, {PROBE_NOISE:g} point).', '',
@@ -207,6 +271,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--command', default='')
     parser.add_argument('--seconds', type=int, default=0)
     parser.add_argument('--report', required=True)
+    parser.add_argument('--config-root', default='configs',
+                        help='where configs/*/<method>_r18_demo.py are')
     return parser.parse_args(argv)
 
 
