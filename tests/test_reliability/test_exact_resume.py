@@ -1,52 +1,98 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """tools/train.py --resume: 2 + stop + 3 iterations equal 5 uninterrupted.
 
-The stop falls in the middle of the first epoch (6 images, batch 2, two
-dataloader workers) and the resumed part crosses into the second, so the
-data order, the per-sample augmentation randomness, the LR and momentum
-schedules, the optimiser state and the message hub all have to be
-restored, and the checkpoint has to load under
-``torch.load(weights_only=True)`` (torch >= 2.6).
+The PixPro pipeline stops in the middle of the first epoch (6 images,
+batch 2, two dataloader workers) and the resumed part crosses into the
+second, so the data order, the per-sample augmentation randomness, the LR
+and momentum schedules, the optimiser state and the message hub all have
+to be restored, and the checkpoint has to load under
+``torch.load(weights_only=True)`` (torch >= 2.6). The multi-view pipeline
+(multi-crop PixPro: 2 global + 4 local views, made 64 / 32 px here) stops
+after epoch 1 (3 + stop + 2): the next epoch's views come from the resumed
+run's own sampler and seeds.
 """
 import math
 import os.path as osp
+from typing import NamedTuple
 
 import pytest
 import torch
-from pixpro_testing import (make_images, rows_by_iter, run_train,
-                            write_config)
+from mmengine.config import Config
+from pixpro_testing import DEMO, ROOT, make_images, rows_by_iter, run_train
 
 pytestmark = pytest.mark.slow  # trains through the Runner or a tool
 
 IMAGES = 6  # batch 2: 3 iterations per epoch
 ITERS = 5
-STOP = 2  # mid-epoch
+
+
+class Case(NamedTuple):
+    """A pipeline resumed: its real config, the iteration of the checkpoint
+    resumed from, and its largest crop here (0: the config's own)."""
+    config: str
+    stop: int
+    crop: int = 0
+
+
+CASES = {
+    'pixpro': Case(DEMO, stop=2),  # mid-epoch
+    'multi-view': Case(
+        osp.join(ROOT, 'configs', 'pixpro', 'pixpro-mcrop_r18_demo.py'),
+        stop=3,  # after epoch 1
+        crop=64),
+}
 
 # iteration-based: cosine LR after a 2-iteration warm-up, checkpoints every
-# STOP iterations, probes that log a checksum of every batch
-BODY = f"""
+# {stop} iterations, probes that log a checksum of every batch; {dataset}:
+# what else the dataset changes
+BODY = """
 custom_imports = dict(imports=['reliability_probe'],
                       allow_failed_imports=False)
 train_cfg = dict(_delete_=True, type='IterBasedTrainLoop',
-                 max_iters={ITERS})
+                 max_iters={iters})
 auto_scale_lr = dict(enable=False)
 optim_wrapper = dict(optimizer=dict(lr=0.125))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=2),
-    dict(type='CosineAnnealingLR', T_max={ITERS - 2}, eta_min=1e-3,
-         by_epoch=False, begin=2, end={ITERS}),
+    dict(type='CosineAnnealingLR', T_max={cosine}, eta_min=1e-3,
+         by_epoch=False, begin=2, end={iters}),
 ]
 train_dataloader = dict(batch_size=2, num_workers=2,
-                        persistent_workers=False)
+                        persistent_workers=False, dataset=dict({dataset}))
 default_hooks = dict(
     logger=dict(interval=1),
-    checkpoint=dict(interval={STOP}, by_epoch=False, max_keep_ckpts=5))
+    checkpoint=dict(interval={stop}, by_epoch=False, max_keep_ckpts=5))
 log_processor = dict(window_size=1, by_epoch=False)
 custom_hooks = [dict(type='CosineMomentumHook'),
                 dict(type='TestInputChecksumHook')]
 """
 
 LOGGED = ('loss', 'lr', 'momentum', 'input_sum')
+
+
+def scaled_pipeline(config: str, crop: int) -> list:
+    """The config's training pipeline with its largest crops at ``crop`` px
+    and the smaller ones scaled alike (128 + 64 -> 64 + 32)."""
+    pipeline = Config.fromfile(config).to_dict()['train_dataloader'][
+        'dataset']['pipeline']
+    crops = [t for step in pipeline for view in step.get(
+        'view_pipelines', []) for t in view if 'size' in t]
+    largest = max(t['size'] for t in crops)
+    for t in crops:
+        t['size'] = t['size'] * crop // largest
+    return pipeline
+
+
+def write_case_config(path, case: Case) -> str:
+    """``case.config`` with :data:`BODY` (checkpoints every ``case.stop``
+    iterations) and, with ``case.crop``, its crops scaled down."""
+    dataset = (f'pipeline={scaled_pipeline(case.config, case.crop)!r}'
+               if case.crop else '')
+    body = BODY.format(iters=ITERS, cosine=ITERS - 2, stop=case.stop,
+                       dataset=dataset)
+    with open(path, 'w') as f:
+        f.write(f'_base_ = [{case.config!r}]\n{body}')
+    return str(path)
 
 
 def assert_tensors_equal(a, b, where: str) -> int:
@@ -68,31 +114,32 @@ def assert_tensors_equal(a, b, where: str) -> int:
     return 0
 
 
-@pytest.fixture(scope='module')
-def runs(tmp_path_factory):
+@pytest.fixture(scope='module', params=sorted(CASES))
+def runs(request, tmp_path_factory):
+    case = CASES[request.param]
     tmp = tmp_path_factory.mktemp('resume')
     root = make_images(tmp / 'images' / 'a', IMAGES)
-    config = write_config(tmp / 'cfg.py', BODY)
+    config = write_case_config(tmp / 'cfg.py', case)
     data = [f'train_dataloader.dataset.data_root={osp.dirname(root)}']
     full = run_train(config, tmp / 'full', data)
     assert full.returncode == 0, full.stderr[-3000:]
-    # a run pre-empted after iteration STOP leaves exactly this checkpoint
-    # (same config, same seed); resume from it in a fresh work dir
-    ckpt = tmp / 'full' / f'iter_{STOP}.pth'
+    # a run pre-empted after iteration ``stop`` leaves exactly this
+    # checkpoint (same config, same seed); resume from it in a fresh work dir
+    ckpt = tmp / 'full' / f'iter_{case.stop}.pth'
     resumed = run_train(config, tmp / 'part', data,
                         extra=['--resume', str(ckpt)])
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    return tmp, resumed
+    return tmp, resumed, case.stop
 
 
 def test_every_iteration_logs_the_same_values(runs):
-    tmp, resumed = runs
-    assert f'Advance dataloader {STOP} steps' in resumed.stderr + \
+    tmp, resumed, stop = runs
+    assert f'Advance dataloader {stop} steps' in resumed.stderr + \
         resumed.stdout
     full, part = rows_by_iter(tmp / 'full'), rows_by_iter(tmp / 'part')
     assert sorted(full) == list(range(1, ITERS + 1))
-    assert sorted(part) == list(range(STOP + 1, ITERS + 1))
-    for it in range(STOP + 1, ITERS + 1):
+    assert sorted(part) == list(range(stop + 1, ITERS + 1))
+    for it in range(stop + 1, ITERS + 1):
         for key in LOGGED:
             assert part[it][key] == pytest.approx(
                 full[it][key], rel=1e-6, abs=1e-6), (it, key)
@@ -101,12 +148,12 @@ def test_every_iteration_logs_the_same_values(runs):
     expected = [1e-3 + 0.124 * (1 + math.cos(math.pi * k / 3)) / 2
                 for k in range(3)]
     assert [full[it]['lr'] for it in range(3, 6)] == pytest.approx(expected)
-    assert full[ITERS]['momentum'] > full[STOP + 1]['momentum'] > 0.99
+    assert full[ITERS]['momentum'] > full[stop + 1]['momentum'] > 0.99
     assert len({full[it]['input_sum'] for it in full}) == ITERS
 
 
 def test_final_checkpoints_are_equal(runs):
-    tmp, _ = runs
+    tmp = runs[0]
     last = f'iter_{ITERS}.pth'
     full = torch.load(tmp / 'full' / last, map_location='cpu',
                       weights_only=True)
