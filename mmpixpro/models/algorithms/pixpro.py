@@ -140,10 +140,10 @@ class PixPro(BaseSelfSupervisor):
             model_cfg (dict): The ``model`` config.
 
         Returns:
-            dict: ``supported_views`` as :func:`mmpixpro.utils.config_check.
-            views_problem` reads it: at least 2 views with ``multi_crop``,
-            else :attr:`supported_views` (2 views) with a hint naming the
-            option.
+            dict: A ``supported_views`` spec (see ``views_problem`` in
+            ``mmpixpro.utils.config_check``): at least 2 views with
+            ``multi_crop``, else :attr:`supported_views` (2 views) with a
+            hint naming the option.
         """
         if model_cfg.get('multi_crop', False):
             return dict(min_views=NUM_GLOBAL_VIEWS)
