@@ -86,7 +86,8 @@ class MultiCropMoCo(MomentumCopyMixin, BaseSelfSupervisor):
 
         Args:
             x (Tensor): Images (B, 3, h, w).
-            encoder (nn.Sequential): (backbone, neck), online or the copy.
+            encoder (torch.nn.Sequential): (backbone, neck), online or the
+                copy.
 
         Returns:
             tuple[Tensor, Tensor]: (B, feat_dim) projections and

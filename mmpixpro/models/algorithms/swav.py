@@ -12,8 +12,10 @@ earlier embeddings); the prediction is ``softmax(z_t^T C / tau)``
 ``-sum_k q_s^(k) log p_t^(k)``, averaged over the samples, over the other
 views t (``V - 1`` of them) and over the assigned views s.
 
-The networks, the loss and the queue are mmpretrain's (``SwAVNeck``,
-``SwAVHead``, ``SwAVLoss``, ``SwAVHook``), unchanged.
+The networks and the loss are mmpretrain's (``SwAVNeck``, ``SwAVHead``,
+``SwAVLoss``), unchanged; the queue is driven by
+:class:`~mmpixpro.engine.hooks.SwAVQueueHook` (mmpretrain's ``SwAVHook``
+with the queue kept in the checkpoint).
 """
 from typing import Dict, List, Sequence
 
@@ -66,9 +68,25 @@ class MultiCropSwAV(SwAV):
       ``stack_groups=False``, as the configs use) or stacked size groups
       (``stack_groups=True``); both give the same views in the same order.
 
+    The arguments are those of mmpretrain's ``SwAV`` (its base
+    ``BaseSelfSupervisor``), unchanged.
+
     Args:
-        See mmpretrain's ``SwAV`` (``backbone``, ``neck``, ``head``,
-        ``data_preprocessor``, ...).
+        backbone (dict): The backbone config (e.g. a ResNet).
+        neck (dict, optional): The neck config (``SwAVNeck``: the
+            projection to the embedding z). Defaults to None.
+        head (dict, optional): The head config (``SwAVHead`` with
+            ``SwAVLoss``: the prototypes, Sinkhorn and the swapped
+            prediction). Defaults to None.
+        target_generator (dict, optional): Unused by SwAV. Defaults to
+            None.
+        pretrained (str, optional): Deprecated by mmpretrain (use
+            ``init_cfg``). Defaults to None.
+        data_preprocessor (dict | Module, optional): The preprocessor
+            (``MultiViewDataPreprocessor`` in the configs). Defaults to
+            None.
+        init_cfg (dict, optional): The initialisation config. Defaults to
+            None.
     """
 
     supported_views = dict(min_views=2)
