@@ -33,7 +33,7 @@ __all__ = [
     'OPTIM_WRAPPERS', 'OPTIM_WRAPPER_CONSTRUCTORS', 'PARAM_SCHEDULERS',
     'DATASETS', 'DATA_SAMPLERS', 'TRANSFORMS', 'MODELS', 'MODEL_WRAPPERS',
     'WEIGHT_INITIALIZERS', 'METRICS', 'EVALUATORS', 'VISUALIZERS',
-    'VISBACKENDS', 'FUNCTIONS'
+    'VISBACKENDS', 'FUNCTIONS', 'EVAL_PROTOCOLS'
 ]
 
 
@@ -77,3 +77,9 @@ VISBACKENDS = _child('vis_backend', MMPRETRAIN_VISBACKENDS,
                      'mmpixpro.visualization')
 # plain functions (e.g. dataloader ``worker_init_fn``)
 FUNCTIONS = _child('function', MMENGINE_FUNCTIONS, 'mmpixpro.datasets')
+# evaluation protocols of frozen backbones (``tools/analysis_tools/evaluate.py
+# --protocols NAME ...``): functions, see mmpixpro.evaluation.protocols
+EVAL_PROTOCOLS = Registry(
+    'evaluation protocol',
+    scope='mmpixpro',
+    locations=['mmpixpro.evaluation'])

@@ -16,6 +16,7 @@ from .linear_probe import (DenseLinearHead, class_weights, predict_linear,
                            reduce_labels, train_linear_head)
 from .metrics import (IGNORE_INDEX, confusion_matrix, region_iou,
                       segmentation_scores)
+from .protocols import ProtocolResult, run_protocol
 
 __all__ = [
     'CITYSCAPES_CLASSES', 'VOC_CLASSES', 'DenseSegDataset', 'VideoSequence',
@@ -26,5 +27,6 @@ __all__ = [
     'masks_from_soft_labels', 'propagate_labels', 'sequence_j',
     'DenseLinearHead', 'class_weights', 'reduce_labels', 'predict_linear',
     'train_linear_head', 'IGNORE_INDEX',
-    'confusion_matrix', 'region_iou', 'segmentation_scores'
+    'confusion_matrix', 'region_iou', 'segmentation_scores',
+    'ProtocolResult', 'run_protocol'
 ]
