@@ -6,6 +6,7 @@ from .dense_probe_hook import DenseProbeHook
 from .momentum_hook import CosineMomentumHook, MomentumHook
 from .non_finite_loss_hook import NonFiniteLossError, NonFiniteLossHook
 from .pixpro_visualization_hook import PixProVisualizationHook
+from .swav_queue_hook import SwAVQueueHook
 
 __all__ = [
     'MomentumHook', 'CosineMomentumHook', 'SafeCheckpointHook',
@@ -13,5 +14,5 @@ __all__ = [
     'BrokenImageHook', 'CropFallbackHook',
     'TooManyBrokenImagesError', 'NonFiniteLossError', 'NonFiniteLossHook',
     'DenseProbeHook',
-    'PixProVisualizationHook'
+    'PixProVisualizationHook', 'SwAVQueueHook'
 ]
