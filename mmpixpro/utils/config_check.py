@@ -8,7 +8,8 @@ once: unknown component types (with the registry and the closest
 registered names), unknown arguments (with the component: models,
 transforms, hooks, loops, optimizers, schedulers), missing required keys or
 arguments, values the Runner would fail on later (batch size, epochs,
-iterations), and views that the model cannot use (:func:`views_problem`).
+iterations, hook priorities: :func:`priority_problem`), and views that the
+model cannot use (:func:`views_problem`).
 """
 import difflib
 import inspect
@@ -18,6 +19,7 @@ from typing import (Any, Iterator, List, Optional, Sequence, Set, Tuple,
 from mmengine.config import Config
 from mmengine.hooks import CheckpointHook
 from mmengine.registry import Registry
+from mmengine.runner import Priority
 
 from mmpixpro import registry as R
 
@@ -348,6 +350,42 @@ def _hooks(cfg: Config) -> Iterator[Tuple[str, Any]]:
         yield f'custom_hooks[{i}]', hook
 
 
+def priority_problem(value: Any, path: str) -> Optional[str]:
+    """A message when ``value`` is not a priority mmengine takes.
+
+    ``priority`` is a key of every hook config (the Runner pops it before
+    building the hook): a name of :class:`mmengine.runner.Priority` (any
+    case, e.g. ``'VERY_HIGH'``) or a whole number from 0 (highest) to 100.
+
+    Args:
+        value (Any): The ``priority`` of a hook config.
+        path (str): Where it is, e.g. ``custom_hooks[0]``.
+
+    Returns:
+        str | None: The problem, or None when ``value`` is valid.
+    """
+    if isinstance(value, Priority):
+        return None
+    if isinstance(value, str) and value.upper() in Priority.__members__:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and (
+            0 <= value <= 100):
+        return None
+    names = ', '.join(Priority.__members__)
+    return (f'{path}.priority: {value!r} is not a hook priority; use one of '
+            f'{names} or a whole number from 0 (highest) to 100 (lowest)')
+
+
+def _check_hook(checker: _Checker, hook: Any, path: str) -> None:
+    """Check a hook config; ``priority`` is read by the Runner."""
+    if isinstance(hook, dict) and 'priority' in hook:
+        problem = priority_problem(hook['priority'], path)
+        if problem:
+            checker.problems.append(problem)
+        hook = {k: v for k, v in hook.items() if k != 'priority'}
+    checker.component(hook, R.HOOKS, path)
+
+
 def _check_loop(checker: _Checker, train_cfg: Any) -> None:
     """Check the train loop's type, arguments and length."""
     if not isinstance(train_cfg, dict):
@@ -404,7 +442,7 @@ def check_config(cfg: Config) -> None:
         checker.component(sched, R.PARAM_SCHEDULERS, f'param_scheduler[{i}]',
                           injected=['optimizer', 'convert_to_iter_based'])
     for path, hook in _hooks(cfg):
-        checker.component(hook, R.HOOKS, path)
+        _check_hook(checker, hook, path)
     _check_loop(checker, cfg.get('train_cfg'))
     if isinstance(loader, dict) and 'batch_size' in loader:
         checker.positive_int(loader['batch_size'],

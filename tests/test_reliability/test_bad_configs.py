@@ -130,3 +130,30 @@ def test_resume_without_checkpoint_is_an_error(tmp_path, monkeypatch):
         str(tmp_path / 'w'), '--resume-or-start'])
     cfg = tool.build_config(tool.parse_args())
     assert not cfg.resume and cfg.load_from is None
+
+
+@pytest.mark.parametrize('priority,ok', [
+    ('VERY_HIGH', True), ('very_low', True), (0, True), (100, True),
+    ('HIGHEST_EVER', False), (101, False), (-1, False), (True, False),
+    (2.5, False), (None, False)])
+def test_hook_priority_is_taken_and_checked(priority, ok):
+    from mmengine.config import Config
+
+    from mmpixpro.utils import ConfigError, check_config
+
+    # every mmengine hook config may name its priority (the Runner pops it)
+    cfg = Config.fromfile(f'{ROOT}/configs/swav/swav_r18_demo.py')
+    assert cfg.custom_hooks[0].priority == 'VERY_HIGH'
+    cfg.custom_hooks[0].priority = priority
+    cfg.default_hooks.checkpoint.priority = priority
+    if ok:
+        check_config(cfg)
+        return
+    with pytest.raises(ConfigError) as err:
+        check_config(cfg)
+    msg = str(err.value)
+    for path in ('custom_hooks[0].priority', 'default_hooks.checkpoint.'
+                 'priority'):
+        assert f'{path}: {priority!r} is not a hook priority; use one of '\
+            'HIGHEST, VERY_HIGH' in msg
+    assert 'no argument' not in msg
