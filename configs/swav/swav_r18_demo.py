@@ -53,11 +53,12 @@ find_unused_parameters = True
 # prototypes frozen for the first epoch (7 iterations; the authors freeze
 # them for one ImageNet epoch); a queue of 64 embeddings (2 batches, at
 # most 2 iterations old) from epoch 2, once the prototypes move: Sinkhorn
-# then spreads 96 samples over the 30 prototypes (no priority key: see the
-# R50 config)
+# then spreads 96 samples over the 30 prototypes; the queue is kept in the
+# checkpoint (SwAVQueueHook)
 custom_hooks = [
     dict(
-        type='SwAVHook',
+        type='SwAVQueueHook',
+        priority='VERY_HIGH',
         batch_size=batch_size,
         epoch_queue_starts=2,
         crops_for_assign=[0, 1],

@@ -89,16 +89,15 @@ auto_scale_lr = dict(base_batch_size=256, enable=True)
 # the prototypes get no gradient while frozen
 find_unused_parameters = True
 
-# mmpretrain's SwAVHook: a queue of the last 3840 embeddings of views 0 and
-# 1 (15 batches of 256) used by Sinkhorn from epoch 15, saved in the work
-# dir each epoch; the prototypes frozen for the first 5005 iterations (one
-# epoch at batch 256: the authors' 313 iterations at batch 4096). Without
-# mmpretrain's priority='VERY_HIGH' (the config check does not take the
-# key; no other hook acts on the queue or the prototypes, so the order
-# changes nothing)
+# SwAVQueueHook (mmpretrain's SwAVHook with the queue in the checkpoint,
+# no queue*.pth files): a queue of the last 3840 embeddings of views 0 and
+# 1 (15 batches of 256; 480 per GPU) used by Sinkhorn from epoch 15; the
+# prototypes frozen for the first 5005 iterations (one epoch at batch 256:
+# the authors' 313 iterations at batch 4096); priority as mmpretrain's
 custom_hooks = [
     dict(
-        type='SwAVHook',
+        type='SwAVQueueHook',
+        priority='VERY_HIGH',
         batch_size=batch_size,
         epoch_queue_starts=15,
         crops_for_assign=[0, 1],

@@ -9,7 +9,10 @@ to be restored, and the checkpoint has to load under
 ``torch.load(weights_only=True)`` (torch >= 2.6). The multi-view pipeline
 (multi-crop PixPro: 2 global + 4 local views, made 64 / 32 px here) stops
 after epoch 1 (3 + stop + 2): the next epoch's views come from the resumed
-run's own sampler and seeds.
+run's own sampler and seeds. SwAV (the same views) stops there too, with
+its queue of 2 batches full and in use since iteration 3 and its
+prototypes frozen for iterations 1-4: the resumed run must take the queue
+from the checkpoint (SwAVQueueHook) and freeze the prototypes again.
 """
 import math
 import os.path as osp
@@ -28,10 +31,21 @@ ITERS = 5
 
 class Case(NamedTuple):
     """A pipeline resumed: its real config, the iteration of the checkpoint
-    resumed from, and its largest crop here (0: the config's own)."""
+    resumed from, its largest crop here (0: the config's own), the method's
+    hooks (config text) and whether it keeps a momentum copy."""
     config: str
     stop: int
     crop: int = 0
+    hooks: str = "dict(type='CosineMomentumHook')"
+    momentum: bool = True
+
+
+# SwAV at batch 2: a queue of 4 (2 batches) from the start, full after
+# iteration 2 and used from iteration 3; prototypes frozen while
+# runner.iter < 4 (logged iterations 1-4)
+SWAV_HOOK = ("dict(type='SwAVQueueHook', priority='VERY_HIGH', batch_size=2, "
+             "epoch_queue_starts=0, crops_for_assign=[0, 1], feat_dim=128, "
+             "queue_length=4, frozen_layers_cfg=dict(prototypes=4))")
 
 
 CASES = {
@@ -40,6 +54,12 @@ CASES = {
         osp.join(ROOT, 'configs', 'pixpro', 'pixpro-mcrop_r18_demo.py'),
         stop=3,  # after epoch 1
         crop=64),
+    'swav': Case(
+        osp.join(ROOT, 'configs', 'swav', 'swav_r18_demo.py'),
+        stop=3,  # after epoch 1, the queue in use
+        crop=64,
+        hooks=SWAV_HOOK,
+        momentum=False),
 }
 
 # iteration-based: cosine LR after a 2-iteration warm-up, checkpoints every
@@ -63,11 +83,10 @@ default_hooks = dict(
     logger=dict(interval=1),
     checkpoint=dict(interval={stop}, by_epoch=False, max_keep_ckpts=5))
 log_processor = dict(window_size=1, by_epoch=False)
-custom_hooks = [dict(type='CosineMomentumHook'),
-                dict(type='TestInputChecksumHook')]
+custom_hooks = [{hooks}, dict(type='TestInputChecksumHook')]
 """
 
-LOGGED = ('loss', 'lr', 'momentum', 'input_sum')
+LOGGED = ('loss', 'lr', 'input_sum')  # and momentum with a momentum copy
 
 
 def scaled_pipeline(config: str, crop: int) -> list:
@@ -89,7 +108,7 @@ def write_case_config(path, case: Case) -> str:
     dataset = (f'pipeline={scaled_pipeline(case.config, case.crop)!r}'
                if case.crop else '')
     body = BODY.format(iters=ITERS, cosine=ITERS - 2, stop=case.stop,
-                       dataset=dataset)
+                       dataset=dataset, hooks=case.hooks)
     with open(path, 'w') as f:
         f.write(f'_base_ = [{case.config!r}]\n{body}')
     return str(path)
@@ -129,18 +148,20 @@ def runs(request, tmp_path_factory):
     resumed = run_train(config, tmp / 'part', data,
                         extra=['--resume', str(ckpt)])
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    return tmp, resumed, case.stop
+    return tmp, resumed, case
 
 
 def test_every_iteration_logs_the_same_values(runs):
-    tmp, resumed, stop = runs
+    tmp, resumed, case = runs
+    stop = case.stop
+    logged = LOGGED + (('momentum', ) if case.momentum else ())
     assert f'Advance dataloader {stop} steps' in resumed.stderr + \
         resumed.stdout
     full, part = rows_by_iter(tmp / 'full'), rows_by_iter(tmp / 'part')
     assert sorted(full) == list(range(1, ITERS + 1))
     assert sorted(part) == list(range(stop + 1, ITERS + 1))
     for it in range(stop + 1, ITERS + 1):
-        for key in LOGGED:
+        for key in logged:
             assert part[it][key] == pytest.approx(
                 full[it][key], rel=1e-6, abs=1e-6), (it, key)
     # the schedules moved: equal values are not constants
@@ -148,19 +169,20 @@ def test_every_iteration_logs_the_same_values(runs):
     expected = [1e-3 + 0.124 * (1 + math.cos(math.pi * k / 3)) / 2
                 for k in range(3)]
     assert [full[it]['lr'] for it in range(3, 6)] == pytest.approx(expected)
-    assert full[ITERS]['momentum'] > full[stop + 1]['momentum'] > 0.99
+    if case.momentum:
+        assert full[ITERS]['momentum'] > full[stop + 1]['momentum'] > 0.99
     assert len({full[it]['input_sum'] for it in full}) == ITERS
 
 
 def test_final_checkpoints_are_equal(runs):
-    tmp = runs[0]
+    tmp, _, case = runs
     last = f'iter_{ITERS}.pth'
     full = torch.load(tmp / 'full' / last, map_location='cpu',
                       weights_only=True)
     part = torch.load(tmp / 'part' / last, map_location='cpu',
                       weights_only=True)
     state = full['state_dict']
-    assert any(k.startswith('target_net.') for k in state)
+    assert any(k.startswith('target_net.') for k in state) is case.momentum
     assert any(k.startswith('backbone.') for k in state)
     n_params = assert_tensors_equal(state, part['state_dict'], 'state_dict')
     assert n_params == len(state)
@@ -170,10 +192,28 @@ def test_final_checkpoints_are_equal(runs):
     assert_tensors_equal(full['param_schedulers'], part['param_schedulers'],
                          'param_schedulers')
     assert full['meta']['iter'] == part['meta']['iter'] == ITERS
-    # the online and momentum networks differ (the EMA really ran)
-    online = state['backbone.conv1.weight']
-    target = state['target_net.module.0.conv1.weight']
-    assert not torch.allclose(online, target)
+    assert ('swav_queue' in full) is ('swav_queue' in part)
+    if 'swav_queue' in full:
+        swav_state_was_in_use(tmp / 'full' / f'iter_{case.stop}.pth', state)
+        assert_tensors_equal(full['swav_queue'], part['swav_queue'],
+                             'swav_queue')
+    if case.momentum:
+        # the online and momentum networks differ (the EMA really ran)
+        online = state['backbone.conv1.weight']
+        target = state['target_net.module.0.conv1.weight']
+        assert not torch.allclose(online, target)
+
+
+def swav_state_was_in_use(stopped: str, final: dict) -> None:
+    """At the stop the queue (1 rank, 2 assigned views, 4 x 128) was full,
+    hence used by the loss; the prototypes, frozen until then, moved
+    afterwards."""
+    at_stop = torch.load(stopped, map_location='cpu', weights_only=True)
+    queue = at_stop['swav_queue']
+    assert queue.shape == (1, 2, 4, 128)
+    assert (queue.norm(dim=-1) > 0.99).all()  # l2-normalised embeddings
+    key = 'head.loss_module.prototypes.weight'
+    assert not torch.allclose(at_stop['state_dict'][key], final[key])
 
 
 def test_mid_epoch_resume_of_epoch_loop_warns(tmp_path):
