@@ -1,10 +1,9 @@
 # Multi-crop PixPro (pixpro-mcrop_r50_8xb128.py) on the CPU demo: ResNet-18,
 # 2 global views at 128 px (4x4 maps) + 4 local views at 64 px (2x2 maps),
 # local crops inside global view 0 (demo_multicrop.py), the demo's 12-epoch
-# LARS schedule. Hooks: the momentum schedule and the dense probe of
-# pixpro_r18_demo.py (it reads the online backbone only, whatever the
-# views); PixProVisualizationHook is left out: it draws exactly two views
-# (it unpacks the projections of all views into two) and fails on more.
+# LARS schedule. Hooks: those of pixpro_r18_demo.py: the momentum schedule,
+# the pictures (PixProVisualizationHook draws the two global views) and
+# the dense probe (it reads the online backbone only, whatever the views).
 _base_ = [
     '../_base_/models/pixpro_r50.py',
     '../_base_/datasets/demo_multicrop.py',
@@ -25,6 +24,7 @@ model = dict(
 
 custom_hooks = [
     dict(type='MomentumHook'),
+    dict(type='PixProVisualizationHook', interval=28, num_queries=3),
     dict(
         type='DenseProbeHook',
         data_root='data/dense',

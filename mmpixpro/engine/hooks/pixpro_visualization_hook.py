@@ -48,6 +48,9 @@ class PixProVisualizationHook(Hook):
     picture costs two single-image forwards, changes no weight, buffer or
     RNG state, and makes no collective call, so it is safe with SyncBN on
     the main process alone. Models with several levels (FPN) show the first.
+    Batches of more than two views (multi-crop, ``PixPro(multi_crop=True)``)
+    show the two global views, views 0 and 1, as A and B (their boxes and
+    positives); the local views are not drawn.
 
     PNGs always go to ``out_dir``; the same picture is given to the Runner's
     visualizer (``add_image('pixpro_views', ...)``), so a TensorBoard
@@ -139,10 +142,11 @@ class PixProVisualizationHook(Hook):
         views, boxes = model.prepare_views(data['inputs'],
                                            data['data_samples'])
         i = min(self.sample_index, len(boxes) - 1)
-        views = [v[i:i + 1] for v in views]  # (1, 3, H, W) each
+        # the global views 0 and 1 of V >= 2: (1, 3, H, W) each
+        views = [v[i:i + 1] for v in views[:2]]
         feat_a, feat_b = eval_mode_features(model, views)
         size = tuple(feat_a.shape[-2:])
-        box = boxes[i].cpu().numpy()  # (2, 4)
+        box = boxes[i, :2].cpu().numpy()  # (2, 4)
         threshold = pos_threshold(model)
         queries = pick_queries(query_candidates(box, size, threshold), size,
                                self.num_queries,

@@ -13,7 +13,7 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import default_collate
 from PIL import Image
-from pixpro_testing import ROOT, demo_cfg, make_images
+from pixpro_testing import ROOT, demo_cfg, make_images, tiny_run_cfg
 
 from mmpixpro.engine.hooks import PixProVisualizationHook
 from mmpixpro.registry import DATASETS, MODELS
@@ -115,6 +115,36 @@ def test_picture_shows_the_chosen_sample(tmp_path, index):
     boxes = batch['data_samples'][index].crop_boxes
     shaded = [p for p in fig.axes[0].patches if p.get_gid() == 'positive_bin']
     assert len(shaded) == positive_bins(boxes, (2, 2), (2, 2), 0.7).sum()
+
+
+def test_multicrop_batch_shows_its_two_global_views(tmp_path):
+    # multi-crop PixPro's demo: 2 global views (64 px here) + 4 local ones
+    # (32 px); its config draws pictures as pixpro_r18_demo.py does
+    config = osp.join(ROOT, 'configs', 'pixpro', 'pixpro-mcrop_r18_demo.py')
+    cfg = tiny_run_cfg(config, make_images(tmp_path / 'imgs', 2),
+                       tmp_path / 'work')
+    assert dict(type='PixProVisualizationHook', interval=28,
+                num_queries=3) in cfg.custom_hooks
+    for k, size in ((0, SIZE), (1, SIZE), (2, SIZE // 2)):
+        cfg.merge_from_dict({
+            f'train_dataloader.dataset.pipeline.1.view_pipelines.{k}.0.size':
+            size
+        })
+    model, batch = model_and_batch(cfg)
+    assert len(batch['inputs']) == 6
+    fig = PixProVisualizationHook(num_queries=2).figure(model, batch, step=1)
+    # views A and B are views 0 and 1, un-normalised exactly
+    for k, ax in ((0, fig.axes[1]), (1, fig.axes[2])):
+        view = batch['inputs'][k][0].permute(1, 2, 0).numpy()
+        assert np.array_equal(ax.images[0].get_array(), view)
+    # the shaded bins are those of the two global boxes
+    boxes = batch['data_samples'][0].crop_boxes
+    assert len(boxes) == 6
+    shaded = [p for p in fig.axes[0].patches if p.get_gid() == 'positive_bin']
+    assert 0 < len(shaded) == positive_bins(boxes[:2], (2, 2), (2, 2),
+                                            0.7).sum()
+    path = save_png(fig, str(tmp_path / 'a.png'))
+    assert png_size(path) == (4 * PANEL_W, 2 * PANEL_H)
 
 
 def test_picture_leaves_model_mode_weights_and_rng_alone(tmp_path):
