@@ -1,6 +1,8 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """Dense evaluation of frozen features: labelled-set loaders, linear probe,
 nearest-neighbour readout, video label propagation and their metrics."""
+from .cls_dataset import ClsDataset, cls_splits, read_ann_file
+from .cls_features import pooled_features, topk_accuracy
 from .dense_dataset import (CITYSCAPES_CLASSES, VOC_CLASSES, DenseSegDataset,
                             VideoSequence, cityscapes_train_ids,
                             list_sequences, resize_pair)
@@ -10,11 +12,14 @@ from .frozen_backbone import (STAGES, extract_features, load_frozen_backbone,
 from .hummingbird import (HummingbirdConfig, PatchIndex, build_memory,
                           chunked_topk, hummingbird, per_image_share,
                           retrieve_labels, sample_patches)
+from .knn_classifier import knn_class_scores, knn_classification
 from .knn_readout import (knn_patch_scores, knn_predict,
                           patch_label_histograms)
 from .label_propagation import (PropagationConfig, evaluate_sequence,
                                 masks_from_soft_labels, propagate_labels,
                                 sequence_j)
+from .linear_classifier import (linear_classification,
+                                train_linear_classifier)
 from .linear_probe import (DenseLinearHead, class_weights, predict_linear,
                            reduce_labels, train_linear_head)
 from .metrics import (IGNORE_INDEX, confusion_matrix, region_iou,
@@ -32,6 +37,9 @@ __all__ = [
     'train_linear_head', 'IGNORE_INDEX',
     'confusion_matrix', 'region_iou', 'segmentation_scores',
     'ProtocolResult', 'run_protocol',
+    'ClsDataset', 'cls_splits', 'read_ann_file', 'pooled_features',
+    'topk_accuracy', 'knn_class_scores', 'knn_classification',
+    'linear_classification', 'train_linear_classifier',
     'HummingbirdConfig', 'PatchIndex', 'build_memory', 'chunked_topk',
     'hummingbird', 'per_image_share', 'retrieve_labels', 'sample_patches'
 ]
