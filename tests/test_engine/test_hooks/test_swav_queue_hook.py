@@ -93,3 +93,31 @@ def test_queue_of_another_shape_is_not_restored(tmp_path, caplog):
     assert '(1, 2, 8, 4)' in caplog.text and '(1, 2, 6, 4)' in caplog.text
     h.before_train_epoch(runner)
     assert not runner.model.head.loss_module.queue.any()
+
+
+def test_every_rank_queue_in_the_checkpoint(tmp_path, monkeypatch):
+    # 2 ranks simulated: rank 0 saves both queues (gathered after each
+    # iteration), rank 1 takes its own on resume
+    module = 'mmpixpro.engine.hooks.swav_queue_hook'
+    monkeypatch.setattr(f'{module}.get_world_size', lambda: 2)
+    monkeypatch.setattr(f'{module}.all_gather', lambda t: [t, t + 1])
+    h, runner = hook(), fake_runner(tmp_path)
+    runner.world_size = 2
+    h.before_run(runner)
+    h.before_train_epoch(runner)
+    loss = runner.model.head.loss_module
+    assert loss.queue.shape == (2, LENGTH // 2, DIM)  # L / W per rank
+    queue = torch.randn(2, LENGTH // 2, DIM)
+    loss.queue.copy_(queue)
+    h.after_train_iter(runner, 0)
+    checkpoint = {}
+    h.before_save_checkpoint(runner, checkpoint)
+    assert torch.equal(checkpoint['swav_queue'],
+                       torch.stack([queue, queue + 1]))
+    monkeypatch.setattr(f'{module}.get_rank', lambda: 1)
+    h2, resumed = hook(), fake_runner(tmp_path, resume=True)
+    resumed.world_size = 2
+    h2.before_run(resumed)
+    h2.after_load_checkpoint(resumed, checkpoint)
+    h2.before_train_epoch(resumed)
+    assert torch.equal(resumed.model.head.loss_module.queue, queue + 1)
