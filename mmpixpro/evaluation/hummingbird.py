@@ -51,6 +51,7 @@ from torch import Tensor, nn
 from mmpixpro.registry import EVAL_PROTOCOLS
 from .dense_dataset import DenseSegDataset, resize_pair
 from .frozen_backbone import extract_features
+from .knn_classifier import search_bytes, top_k_neighbours
 from .knn_readout import knn_predict, patch_label_histograms
 from .metrics import IGNORE_INDEX, confusion_matrix, segmentation_scores
 from .protocols import ProtocolResult
@@ -281,8 +282,11 @@ def chunked_topk(queries: Tensor, keys: Tensor, k: int,
                  stats: Optional[dict] = None) -> Tuple[Tensor, Tensor]:
     """Exact top-k inner products, bank and queries taken in chunks.
 
-    No block larger than ``query_chunk x bank_chunk`` similarities is
-    made, whatever the bank size: a running top-k is merged per chunk.
+    Blocks of ``query_chunk`` queries go through
+    :func:`~mmpixpro.evaluation.knn_classifier.top_k_neighbours` (a running
+    top-k over ``bank_chunk`` rows at a time), so no block larger than
+    ``query_chunk x bank_chunk`` similarities is made, whatever the bank
+    size.
 
     Args:
         queries (Tensor): (Q, C).
@@ -291,7 +295,7 @@ def chunked_topk(queries: Tensor, keys: Tensor, k: int,
         bank_chunk (int): Bank rows per block.
         query_chunk (int): Queries per block.
         stats (dict, optional): ``max_block`` (elements of the largest
-            similarity block) is recorded here.
+            similarity block made) is recorded here.
 
     Returns:
         tuple[Tensor, Tensor]: Similarities (Q, k), descending, and bank
@@ -301,18 +305,10 @@ def chunked_topk(queries: Tensor, keys: Tensor, k: int,
     sims, idxs, max_block = [], [], 0
     for qs in range(0, len(queries), query_chunk):
         q = queries[qs:qs + query_chunk]
-        best_s = q.new_empty(len(q), 0)
-        best_i = torch.empty(len(q), 0, dtype=torch.long)
-        for ps in range(0, len(keys), bank_chunk):
-            block = q @ keys[ps:ps + bank_chunk].T  # (q, b)
-            max_block = max(max_block, block.numel())
-            s, i = block.topk(min(k, block.shape[1]), dim=1)
-            cand_s = torch.cat([best_s, s], 1)
-            cand_i = torch.cat([best_i, i + ps], 1)
-            best_s, order = cand_s.topk(min(k, cand_s.shape[1]), dim=1)
-            best_i = cand_i.gather(1, order)
-        sims.append(best_s)
-        idxs.append(best_i)
+        max_block = max(max_block, len(q) * min(bank_chunk, len(keys)))
+        sim, idx = top_k_neighbours(keys, q, k, bank_chunk)
+        sims.append(sim)
+        idxs.append(idx)
     if stats is not None:
         stats['max_block'] = max(stats.get('max_block', 0), max_block)
     return torch.cat(sims), torch.cat(idxs)
@@ -460,8 +456,9 @@ def hummingbird(backbone: nn.Module, data_root: str,
     Returns:
         ProtocolResult: ``mIoU`` (percent); settings with ``index`` as
         resolved; extra: per-class ``IoU``, ``pixel_acc``, ``bank_size``,
-        ``per_image``, ``bank_bytes``, ``max_block``, ``peak_rss_mib`` and
-        ``seconds`` (bank, index, retrieval).
+        ``per_image``, ``bank_bytes``, ``max_block`` (similarities per
+        block of the exact search), ``search_bytes`` (its bound in bytes),
+        ``peak_rss_mib`` and ``seconds`` (bank, index, retrieval).
     """
     cfg = HummingbirdConfig.from_any(settings)
     t0 = time.perf_counter()
@@ -488,6 +485,8 @@ def hummingbird(backbone: nn.Module, data_root: str,
         extra=dict(IoU=scores['IoU'], pixel_acc=scores['pixel_acc'],
                    classes=list(train.classes), num_train=len(train),
                    num_test=len(test), max_block=index.stats.get('max_block'),
+                   search_bytes=search_bytes(cfg.query_chunk, cfg.bank_chunk,
+                                             cfg.num_neighbours),
                    peak_rss_mib=peak_rss_mib(),
                    seconds=dict(bank=t1 - t0, index=t2 - t1,
                                 retrieval=t3 - t2), **stats))
