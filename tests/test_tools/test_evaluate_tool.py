@@ -109,3 +109,10 @@ def test_settings_are_read_from_the_protocol(tool, tmp_path):
     with pytest.raises(SystemExit):
         tool.parse_args(['ckpt.pth', '--random-init', '--protocols',
                          'anything'])
+    # CKPT first; --stage reaches the protocols that have a stage setting
+    args = tool.parse_args([
+        'ckpt.pth', '--stage', 'C5', '--protocols', 'hummingbird',
+        'count-files', '--data', f'hummingbird={tmp_path}', '--data',
+        f'count-files={tmp_path}'])
+    assert args.checkpoint == 'ckpt.pth' and not args.random_init
+    assert [p['settings'] for p in args.plan] == [dict(stage='C5'), {}]

@@ -21,12 +21,13 @@ import argparse
 import ast
 import inspect
 import os.path as osp
+import sys
 import time
 from typing import Dict, List, Optional, Sequence
 
 from mmpixpro.evaluation import run_protocol
-from mmpixpro.evaluation.cli import (backbone_from_args, backbone_label,
-                                     write_result)
+from mmpixpro.evaluation.cli import (add_backbone_args, backbone_from_args,
+                                     backbone_label, write_result)
 from mmpixpro.registry import EVAL_PROTOCOLS
 
 # data root of each protocol when --data does not name one: the demo sets
@@ -85,17 +86,13 @@ def parse_value(text: str) -> object:
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     """Command-line arguments (backbone as ``tools/analysis_tools``' other
     dense-evaluation tools: :mod:`mmpixpro.evaluation.cli`)."""
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('checkpoint', nargs='?',
-                        help='our checkpoint, an mm-format export or a '
-                        'torchvision ResNet state_dict')
-    parser.add_argument('--random-init', action='store_true',
-                        help='randomly initialised backbone (needs --depth)')
-    parser.add_argument('--depth', type=int, default=None)
-    parser.add_argument('--init-seed', type=int, default=0,
-                        help='seed of --random-init')
-    parser.add_argument('--threads', type=int, default=None,
-                        help='torch CPU threads')
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n')[0],
+        usage='%(prog)s CKPT | --random-init --depth N --protocols NAME '
+        '[NAME ...] [--data NAME=PATH] [--set NAME.KEY=VALUE] [--out FILE]')
+    add_backbone_args(parser)
+    # --stage: the stage of every protocol that has one (else its own)
+    parser.set_defaults(stage=None)
     parser.add_argument('--protocols', nargs='+', required=True,
                         metavar='NAME', help='registered protocol names')
     parser.add_argument('--data', action='append', default=[],
@@ -106,9 +103,10 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         dest='settings', metavar='NAME.KEY=VALUE',
                         help='override a setting of a protocol')
     parser.add_argument('--out', help='write the results as JSON here')
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and not argv[0].startswith('-'):  # CKPT first, as --checkpoint
+        argv.insert(0, '--checkpoint')
     args = parser.parse_args(argv)
-    if bool(args.checkpoint) == args.random_init:
-        parser.error('give a checkpoint or --random-init (one of them)')
     try:
         args.plan = make_plan(args)
     except ValueError as e:
@@ -120,7 +118,9 @@ def make_plan(args: argparse.Namespace) -> List[dict]:
     """Check protocols, data roots and settings; nothing is loaded.
 
     Args:
-        args (argparse.Namespace): ``protocols``, ``data``, ``settings``.
+        args (argparse.Namespace): ``protocols``, ``data``, ``settings``
+            and ``stage`` (given to each protocol with a ``stage`` setting
+            that ``--set`` leaves unset).
 
     Returns:
         list[dict]: Per protocol: ``name``, ``data`` and ``settings``
@@ -155,6 +155,10 @@ def make_plan(args: argparse.Namespace) -> List[dict]:
             raise ValueError(f'--set {item!r}: {name} has no setting '
                              f'{key!r}; known: {", ".join(defaults)}')
         settings[name][key] = parse_value(text)
+    for name in names:
+        defaults = protocol_settings(name)
+        if args.stage and (defaults is None or 'stage' in defaults):
+            settings[name].setdefault('stage', args.stage)
     plan = []
     for name in names:
         root = data.get(name) or getattr(EVAL_PROTOCOLS.get(name),
