@@ -3,20 +3,24 @@
 mIoU / pixel accuracy and nearest-neighbour readout mIoU on a test split.
 
 Made to be called from a training hook as well as from
-``tools/analysis_tools/dense_probe.py``: the backbone's train/eval state is
-restored and no global random state is changed.
+``tools/analysis_tools/dense_probe.py`` and the ``seg-linear-*`` protocols
+(:mod:`.seg_protocols`): the backbone's train/eval state is restored and no
+global random state is changed. Features are streamed
+(:class:`~.feature_stream.StreamedFeatures`): the test split chunk by
+chunk, the train split from a cache of at most ``cache_bytes`` (None: all
+of it, the demo's default; the kNN readout needs all of it).
 """
 import time
 from dataclasses import asdict, dataclass, fields
-from typing import Callable, Dict, Mapping, Optional, Sequence, Union
+from typing import Dict, Mapping, Optional, Sequence, Union
 
-import numpy as np
 import torch
-from torch import Tensor, nn
+from torch import nn
 
-from .frozen_backbone import extract_features
+from .feature_stream import StreamedFeatures
 from .knn_readout import knn_patch_scores, knn_predict, patch_label_histograms
-from .linear_probe import predict_linear, train_linear_head
+from .linear_probe import (predict_linear, reduce_labels, train_label_size,
+                           train_linear_head)
 from .metrics import IGNORE_INDEX, confusion_matrix, segmentation_scores
 
 
@@ -38,6 +42,22 @@ class DenseProbeConfig:
             cross-entropy, w_k ~ (n / n_k) ** balance (0: plain).
         num_classes (int, optional): Classes K; default: the dataset's.
         ignore_index (int): Unlabelled id.
+        label_size (int, optional): The probe trains on labels reduced to
+            this square side instead of ``label_scale`` (NeCo: 100).
+        metric_size (int, optional): mIoU is computed on test labels
+            reduced (nearest) to this square side, the logits upsampled to
+            it (NeCo: 100); None: at the size the pairs are loaded at.
+        head_bn (bool): BatchNorm in the linear head (False: 1x1 conv only).
+        optimizer (str): ``'adam'`` or ``'sgd'``.
+        momentum (float): SGD momentum.
+        weight_decay (float): The head's weight decay.
+        schedule (str): ``'cosine'`` or ``'constant'`` learning rate.
+        knn (bool): Run the nearest-neighbour readout (holds every train
+            feature: needs ``cache_bytes`` None).
+        cache_bytes (int, optional): Most bytes of train features + labels
+            held; beyond it features are recomputed each epoch. None: all.
+        extract_batch_size (int, optional): Images per forward (default:
+            ``batch_size``).
     """
     stage: str = 'C5'
     epochs: int = 40
@@ -50,6 +70,16 @@ class DenseProbeConfig:
     balance: float = 0.5
     num_classes: Optional[int] = None
     ignore_index: int = IGNORE_INDEX
+    label_size: Optional[int] = None
+    metric_size: Optional[int] = None
+    head_bn: bool = True
+    optimizer: str = 'adam'
+    momentum: float = 0.9
+    weight_decay: float = 0.0
+    schedule: str = 'cosine'
+    knn: bool = True
+    cache_bytes: Optional[int] = None
+    extract_batch_size: Optional[int] = None
 
     @classmethod
     def from_any(cls, cfg: Union['DenseProbeConfig', Mapping, None]
@@ -63,45 +93,6 @@ class DenseProbeConfig:
         if unknown:
             raise ValueError(f'unknown dense-probe options {sorted(unknown)}')
         return cls(**cfg)
-
-
-def load_split(dataset: Sequence) -> tuple:
-    """Read all pairs of a split into memory.
-
-    Args:
-        dataset (Sequence): Items ``(image (H, W, 3) uint8, label (H, W))``,
-            all of one size.
-
-    Returns:
-        tuple[list[np.ndarray], Tensor]: Images and (N, H, W) int64 labels.
-    """
-    pairs = [dataset[i] for i in range(len(dataset))]
-    images = [p[0] for p in pairs]
-    labels = torch.from_numpy(np.stack([p[1] for p in pairs])).long()
-    return images, labels
-
-
-def scores_in_batches(predict: Callable[[slice], Tensor], labels: Tensor,
-                      num_classes: int, ignore_index: int,
-                      batch_size: int) -> Dict[str, object]:
-    """Accumulate the confusion matrix of batched predictions.
-
-    Args:
-        predict (Callable): ``slice -> (n, H, W)`` predicted ids.
-        labels (Tensor): (N, H, W) ground truth.
-        num_classes (int): Classes K.
-        ignore_index (int): Unlabelled id.
-        batch_size (int): Images per batch.
-
-    Returns:
-        dict: :func:`segmentation_scores` of the whole split.
-    """
-    conf = torch.zeros(num_classes, num_classes, dtype=torch.long)
-    for start in range(0, len(labels), batch_size):
-        part = slice(start, start + batch_size)
-        conf += confusion_matrix(predict(part), labels[part], num_classes,
-                                 ignore_index)
-    return segmentation_scores(conf)
 
 
 def backbone_of(model_or_backbone: nn.Module) -> nn.Module:
@@ -126,44 +117,75 @@ def run_dense_probe(model_or_backbone: nn.Module,
 
     Returns:
         dict: ``mIoU``, ``pixel_acc``, ``object_IoU`` (linear probe),
-        ``knn_mIoU``, ``knn_pixel_acc``, ``knn_object_IoU`` (readout),
-        per-class ``IoU``/``knn_IoU`` lists, ``feat_shape`` and
-        ``seconds`` (feature, probe, readout).
+        ``knn_mIoU``, ``knn_pixel_acc``, ``knn_object_IoU`` (readout; NaN
+        when ``knn`` is off), per-class ``IoU``/``knn_IoU`` lists,
+        ``feat_shape``, ``label_sizes`` (``train``: the probe's loss,
+        ``metric``: the mIoU's, each ``[H, W]``), ``memory`` (bytes of
+        train features held at most, images forwarded) and ``seconds``
+        (feature, probe, readout).
     """
     cfg = DenseProbeConfig.from_any(cfg)
+    if cfg.knn and cfg.cache_bytes is not None:
+        raise ValueError('the kNN readout holds every train feature: '
+                         'set knn=False to bound the memory (cache_bytes)')
     num_classes = cfg.num_classes or dataset['train'].num_classes
     backbone = backbone_of(model_or_backbone)
+    forward_batch = cfg.extract_batch_size or cfg.batch_size
     t0 = time.perf_counter()
-    train_imgs, train_labels = load_split(dataset['train'])
-    test_imgs, test_labels = load_split(dataset['test'])
-    train_feats = extract_features(backbone, train_imgs, cfg.stage,
-                                   cfg.batch_size)
-    test_feats = extract_features(backbone, test_imgs, cfg.stage,
-                                  cfg.batch_size)
+    train = StreamedFeatures(backbone, dataset['train'], cfg.stage,
+                             forward_batch, cfg.cache_bytes)
+    train.warm()
     t1 = time.perf_counter()
-    size = tuple(test_labels.shape[-2:])
     with torch.random.fork_rng():
-        head = train_linear_head(train_feats, train_labels, num_classes,
-                                 cfg.epochs, cfg.lr, cfg.batch_size,
-                                 cfg.seed, cfg.ignore_index, cfg.label_scale,
-                                 cfg.balance)
-    linear = scores_in_batches(
-        lambda s: predict_linear(head, test_feats[s], size), test_labels,
-        num_classes, cfg.ignore_index, cfg.batch_size)
+        head = train_linear_head(
+            train, None, num_classes, cfg.epochs, cfg.lr, cfg.batch_size,
+            cfg.seed, cfg.ignore_index, cfg.label_scale, cfg.balance,
+            cfg.head_bn, cfg.optimizer, cfg.momentum, cfg.weight_decay,
+            cfg.schedule, cfg.label_size)
     t2 = time.perf_counter()
-    hist = patch_label_histograms(train_labels, train_feats.shape[-2:],
-                                  num_classes, cfg.ignore_index)
-    knn = scores_in_batches(
-        lambda s: knn_predict(
-            knn_patch_scores(train_feats, hist, test_feats[s], cfg.knn_k,
-                             cfg.knn_temperature), size), test_labels,
-        num_classes, cfg.ignore_index, cfg.batch_size)
+    knn_seconds = 0.0
+    if cfg.knn:
+        train_feats, train_labels = train.held_all()
+        hist = patch_label_histograms(train_labels, train_feats.shape[-2:],
+                                      num_classes, cfg.ignore_index)
+        knn_seconds = time.perf_counter() - t2
+    test = StreamedFeatures(backbone, dataset['test'], cfg.stage,
+                            cfg.batch_size, cache_bytes=0)
+    metric = None if cfg.metric_size is None else (cfg.metric_size, ) * 2
+    conf = torch.zeros(2, num_classes, num_classes, dtype=torch.long)
+    label_sizes = {}
+    for _, feats, labels in test.chunks():
+        labels = reduce_labels(labels, metric)
+        size = tuple(labels.shape[-2:])
+        label_sizes['metric'] = list(size)
+        conf[0] += confusion_matrix(predict_linear(head, feats, size),
+                                    labels, num_classes, cfg.ignore_index)
+        if cfg.knn:
+            t = time.perf_counter()
+            conf[1] += confusion_matrix(
+                knn_predict(knn_patch_scores(train_feats, hist, feats,
+                                             cfg.knn_k,
+                                             cfg.knn_temperature), size),
+                labels, num_classes, cfg.ignore_index)
+            knn_seconds += time.perf_counter() - t
     t3 = time.perf_counter()
+    linear = segmentation_scores(conf[0])
+    knn = segmentation_scores(conf[1]) if cfg.knn else dict(
+        mIoU=float('nan'), pixel_acc=float('nan'),
+        object_IoU=float('nan'), IoU=[])
+    feat, label = train.fetch([0])
+    target = train_label_size(feat.shape[-2:], cfg.label_scale,
+                              cfg.label_size)
+    label_sizes['train'] = list(reduce_labels(label, target).shape[-2:])
     return dict(
         mIoU=linear['mIoU'], pixel_acc=linear['pixel_acc'],
         object_IoU=linear['object_IoU'],
         knn_mIoU=knn['mIoU'], knn_pixel_acc=knn['pixel_acc'],
         knn_object_IoU=knn['object_IoU'],
         IoU=linear['IoU'], knn_IoU=knn['IoU'],
-        feat_shape=list(train_feats.shape[1:]), config=asdict(cfg),
-        seconds=dict(features=t1 - t0, probe=t2 - t1, knn=t3 - t2))
+        feat_shape=list(feat.shape[1:]), config=asdict(cfg),
+        label_sizes=label_sizes,
+        memory=dict(train_bytes_held=train.peak_bytes,
+                    train_images_forwarded=train.extracted),
+        seconds=dict(features=t1 - t0, probe=t3 - t1 - knn_seconds,
+                     knn=knn_seconds))
