@@ -1,12 +1,15 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """Dense evaluation of frozen features: labelled-set loaders, linear probe,
 nearest-neighbour readout, video label propagation and their metrics."""
+from .boundary_f import boundary_f, boundary_precision_recall
 from .cls_dataset import ClsDataset, cls_splits, read_ann_file
 from .cls_features import pooled_features, topk_accuracy
+from .davis_protocol import davis_protocol, davis_summary
 from .dense_dataset import (CITYSCAPES_CLASSES, VOC_CLASSES, DenseSegDataset,
                             VideoSequence, cityscapes_train_ids,
                             list_sequences, resize_pair)
 from .dense_probe import DenseProbeConfig, run_dense_probe
+from .feature_stream import StreamedFeatures
 from .frozen_backbone import (STAGES, extract_features, load_frozen_backbone,
                               resnet_stage)
 from .hummingbird import (HummingbirdConfig, PatchIndex, build_memory,
@@ -17,7 +20,7 @@ from .knn_readout import (knn_patch_scores, knn_predict,
                           patch_label_histograms)
 from .label_propagation import (PropagationConfig, evaluate_sequence,
                                 masks_from_soft_labels, propagate_labels,
-                                sequence_j)
+                                sequence_j, sequence_jf)
 from .linear_classifier import (linear_classification,
                                 train_linear_classifier)
 from .linear_probe import (DenseLinearHead, class_weights, predict_linear,
@@ -41,5 +44,7 @@ __all__ = [
     'topk_accuracy', 'knn_class_scores', 'knn_classification',
     'linear_classification', 'train_linear_classifier',
     'HummingbirdConfig', 'PatchIndex', 'build_memory', 'chunked_topk',
-    'hummingbird', 'per_image_share', 'retrieve_labels', 'sample_patches'
+    'hummingbird', 'per_image_share', 'retrieve_labels', 'sample_patches',
+    'boundary_f', 'boundary_precision_recall', 'davis_protocol',
+    'davis_summary', 'StreamedFeatures', 'sequence_jf'
 ]

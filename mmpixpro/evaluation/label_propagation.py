@@ -8,6 +8,11 @@ feature with the patches of the context frames (the first frame and the
 ``radius`` feature cells; its soft label is the ``softmax(sim / T)``-weighted
 mean of the labels of its ``topk`` most similar context patches. Predictions
 are upsampled bilinearly to the frame size and the arg-max object is taken.
+
+Scores: region J (:func:`sequence_j`, frames 1..T-1) and, for the DAVIS-2017
+protocol, J and the boundary F per object and frame on the frames the
+benchmark scores (1..T-2: neither the given first frame nor the last),
+:func:`sequence_jf`.
 """
 from dataclasses import dataclass
 from typing import Dict, List, Sequence
@@ -17,8 +22,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .boundary_f import DAVIS_BOUND_TH, boundary_f
 from .knn_readout import patch_label_histograms
-from .metrics import region_iou
+from .metrics import IGNORE_INDEX, region_iou
 
 
 @dataclass
@@ -124,22 +130,72 @@ def sequence_j(pred: Tensor, gt: Tensor) -> Dict[str, object]:
     return dict(J=mean, J_per_object=per_object)
 
 
-def evaluate_sequence(feats: Tensor, masks: Tensor,
-                      cfg: PropagationConfig) -> Dict[str, object]:
+def sequence_jf(pred: Tensor,
+                gt: Tensor,
+                bound_th: float = DAVIS_BOUND_TH,
+                void_id: int = IGNORE_INDEX) -> Dict[str, object]:
+    """Region J and boundary F per object and frame, as DAVIS-2017 scores
+    a semi-supervised result.
+
+    Objects are the ids 1..max of the first ground-truth frame (void
+    ``void_id`` excluded); frames 1..T-2 are scored (the benchmark drops
+    the given first frame and the last one); void pixels of each frame are
+    left out of both J and F. J of two empty masks is 1.
+
+    Args:
+        pred (Tensor): (T, H, W) predicted object ids, T >= 3.
+        gt (Tensor): (T, H, W) ground-truth ids (0 = background, ``void_id``
+            = void).
+        bound_th (float): F's tolerance (see
+            :func:`~mmpixpro.evaluation.boundary_f.boundary_tolerance`).
+        void_id (int): Void label. Defaults to 255.
+
+    Returns:
+        dict: ``J`` and ``F``: {object id: list of per-frame values}.
+    """
+    if len(gt) < 3:
+        raise ValueError(f'DAVIS scores frames 1..T-2: need T >= 3, got '
+                         f'{len(gt)}')
+    first = gt[0].where(gt[0] != void_id, 0)
+    objects = range(1, int(first.max()) + 1)
+    scores = dict(J={o: [] for o in objects}, F={o: [] for o in objects})
+    for t in range(1, len(gt) - 1):
+        void = gt[t] == void_id
+        for o in objects:
+            p, g = (pred[t] == o) & ~void, (gt[t] == o) & ~void
+            scores['J'][o].append(region_iou(p, g))
+            scores['F'][o].append(boundary_f(p, g, void, bound_th))
+    return scores
+
+
+def evaluate_sequence(feats: Tensor,
+                      masks: Tensor,
+                      cfg: PropagationConfig,
+                      boundary: bool = False,
+                      bound_th: float = DAVIS_BOUND_TH
+                      ) -> Dict[str, object]:
     """Propagate the first mask through a sequence and score it.
 
     Args:
         feats (Tensor): (T, C, h, w) frame features.
         masks (Tensor): (T, H, W) int64 object ids; only ``masks[0]`` is
-            given to the propagation.
+            given to the propagation (its void pixels, 255, as background).
         cfg (PropagationConfig): Settings.
+        boundary (bool): Score as DAVIS-2017 (J and F per object and
+            frame, :func:`sequence_jf`) instead of :func:`sequence_j`.
+            Defaults to False.
+        bound_th (float): F's tolerance when ``boundary``.
 
     Returns:
-        dict: :func:`sequence_j` of the propagated masks.
+        dict: :func:`sequence_j` (or :func:`sequence_jf`) of the propagated
+        masks.
     """
-    num_objects = int(masks[0].max()) + 1
-    first = patch_label_histograms(masks[:1], feats.shape[-2:],
+    first_mask = masks[:1].where(masks[:1] != IGNORE_INDEX, 0)
+    num_objects = int(first_mask.max()) + 1
+    first = patch_label_histograms(first_mask, feats.shape[-2:],
                                    num_objects)[0]
     soft = propagate_labels(feats, first, cfg)
     pred = masks_from_soft_labels(soft, masks.shape[-2:])
+    if boundary:
+        return sequence_jf(pred, masks, bound_th)
     return sequence_j(pred, masks)
