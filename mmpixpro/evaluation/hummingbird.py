@@ -181,7 +181,7 @@ def sample_patches(hist: Tensor, share: int,
 
 def augment_pair(image: np.ndarray, label: np.ndarray, size: int,
                  scale: Tuple[float, float]) -> Tuple[np.ndarray, np.ndarray]:
-    """Random resized crop of both, colour jitter of the image (theirs).
+    """Colour jitter of the image, then a random resized crop of both.
 
     Uses torch's global random state (call inside ``fork_rng``).
 
@@ -197,17 +197,17 @@ def augment_pair(image: np.ndarray, label: np.ndarray, size: int,
     from PIL import Image
     from torchvision import transforms as T
     img = Image.fromarray(image)
-    top, left, h, w = T.RandomResizedCrop.get_params(img, scale,
-                                                     (3 / 4, 4 / 3))
-    img = img.crop((left, top, left + w, top + h)).resize(
-        (size, size), Image.Resampling.BILINEAR)
-    lab = Image.fromarray(label.astype(np.int32)).crop(
-        (left, top, left + w, top + h)).resize((size, size),
-                                               Image.Resampling.NEAREST)
+    # theirs: the image's jitter first, then the crop shared with the mask
     for jitter in (T.ColorJitter(brightness=0.1), T.ColorJitter(contrast=0.1),
                    T.ColorJitter(saturation=0.1), T.ColorJitter(hue=0.1)):
-        if torch.rand(1).item() < 0.5:
+        if torch.rand(1).item() <= 0.5:
             img = jitter(img)
+    top, left, h, w = T.RandomResizedCrop.get_params(img, scale,
+                                                     (3 / 4, 4 / 3))
+    box = (left, top, left + w, top + h)
+    img = img.crop(box).resize((size, size), Image.Resampling.BILINEAR)
+    lab = Image.fromarray(label.astype(np.int32)).crop(box).resize(
+        (size, size), Image.Resampling.NEAREST)
     return np.asarray(img), np.asarray(lab).astype(np.int64)
 
 

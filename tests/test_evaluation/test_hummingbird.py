@@ -4,6 +4,7 @@ formula, the memory-bank sampling (share, rare classes first), the bounded
 exact search, and the registered protocol on a tiny VOC-layout set."""
 import math
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -14,7 +15,7 @@ from mmpixpro.evaluation import (HummingbirdConfig, PatchIndex, build_memory,
                                  chunked_topk, load_frozen_backbone,
                                  per_image_share, retrieve_labels,
                                  run_protocol, sample_patches)
-from mmpixpro.evaluation.hummingbird import hummingbird_scores
+from mmpixpro.evaluation.hummingbird import augment_pair, hummingbird_scores
 from mmpixpro.registry import EVAL_PROTOCOLS
 
 
@@ -135,6 +136,20 @@ def test_bank_is_capped_and_the_exact_search_bounded():
     assert (idx == ref_idx).float().mean() > 0.99
     assert torch.allclose((queries[:, None] * bank[idx]).sum(-1), ref_sim,
                           atol=1e-6)
+
+
+def test_augmentation_crops_image_and_mask_alike():
+    # black = class 0, white = class 1: jitter cannot swap them
+    label = np.kron(np.random.default_rng(0).integers(0, 2, (8, 8)),
+                    np.ones((12, 12), dtype=np.int64))
+    image = np.repeat((label * 255).astype(np.uint8)[..., None], 3, 2)
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        for _ in range(5):
+            img, lab = augment_pair(image, label, 40, (0.5, 2.0))
+            assert img.shape == (40, 40, 3) and lab.shape == (40, 40)
+            agree = ((img.mean(-1) > 128) == (lab == 1)).mean()
+            assert agree > 0.95
 
 
 def test_oracle_features_retrieve_their_own_labels():
