@@ -28,6 +28,7 @@ from .linear_probe import (DenseLinearHead, class_weights, predict_linear,
 from .metrics import (IGNORE_INDEX, confusion_matrix, region_iou,
                       segmentation_scores)
 from .protocols import ProtocolResult, run_protocol
+from .seg_protocols import SEG_PRESETS, seg_linear_protocol
 
 __all__ = [
     'CITYSCAPES_CLASSES', 'VOC_CLASSES', 'DenseSegDataset', 'VideoSequence',
@@ -46,5 +47,6 @@ __all__ = [
     'HummingbirdConfig', 'PatchIndex', 'build_memory', 'chunked_topk',
     'hummingbird', 'per_image_share', 'retrieve_labels', 'sample_patches',
     'boundary_f', 'boundary_precision_recall', 'davis_protocol',
-    'davis_summary', 'StreamedFeatures', 'sequence_jf'
+    'davis_summary', 'StreamedFeatures', 'sequence_jf', 'SEG_PRESETS',
+    'seg_linear_protocol'
 ]

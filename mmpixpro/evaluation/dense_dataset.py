@@ -1,6 +1,6 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-"""Labelled images for dense evaluation, read from VOC- or Cityscapes-style
-folders (our composite set uses the VOC layout).
+"""Labelled images for dense evaluation, read from VOC-, Cityscapes-,
+ADE20K- or COCO-Stuff-style folders (our composite set uses the VOC layout).
 
 VOC layout (``root`` = e.g. ``VOCdevkit/VOC2012`` or ``data/dense``)::
 
@@ -14,6 +14,20 @@ Cityscapes layout::
     leftImg8bit/<split>/<city>/<name>_leftImg8bit.png
     gtFine/<split>/<city>/<name>_gtFine_labelTrainIds.png  (or _labelIds.png,
     mapped to the 19 train ids here)
+
+ADE20K layout (``root`` = ``ADEChallengeData2016``; splits ``training``,
+``validation``, or ``train``/``val``)::
+
+    images/<split>/<name>.jpg   annotations/<split>/<name>.png
+    (ids 1..150 -> 0..149, 0 -> 255: see :mod:`.seg_classes`)
+
+COCO-Stuff 164k layout (``root`` holds both folders; splits ``train2017``,
+``val2017``, or ``train``/``val``)::
+
+    images/<split>/<name>.jpg
+    stuffthingmaps_trainval2017/<split>/<name>.png  (COCO id - 1, 255
+    unlabelled -> the 171 contiguous ids 0..170, others 255)
+    (or annotations/<split>/<name>_labelTrainIds.png, already 0..170)
 """
 import glob
 import json
@@ -23,6 +37,8 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 
 from .metrics import IGNORE_INDEX
+from .seg_classes import (ADE20K_CLASSES, COCO_STUFF_CLASSES,
+                          ade20k_train_ids, coco_stuff_train_ids)
 
 VOC_CLASSES = ('background', 'aeroplane', 'bicycle', 'bird', 'boat',
                'bottle', 'bus', 'car', 'cat', 'chair', 'cow', 'diningtable',
@@ -36,6 +52,12 @@ CITYSCAPES_CLASSES = ('road', 'sidewalk', 'building', 'wall', 'fence', 'pole',
 CITYSCAPES_LABEL_IDS = (7, 8, 11, 12, 13, 17, 19, 20, 21, 22, 23, 24, 25, 26,
                         27, 28, 31, 32, 33)
 CLASSES_FILE = 'classes.json'
+LAYOUTS = ('voc', 'cityscapes', 'ade20k', 'cocostuff')
+# split aliases of the layouts whose folders are named otherwise
+SPLIT_NAMES = {
+    'ade20k': dict(train='training', val='validation'),
+    'cocostuff': dict(train='train2017', val='val2017'),
+}
 
 
 def read_image(path: str) -> np.ndarray:
@@ -96,11 +118,13 @@ class DenseSegDataset:
     Args:
         root (str): Dataset folder.
         split (str): Split name (``train``, ``test``, ``val``, ...).
-        layout (str): ``'voc'`` or ``'cityscapes'``. Defaults to ``'voc'``.
+        layout (str): ``'voc'``, ``'cityscapes'``, ``'ade20k'`` or
+            ``'cocostuff'``. Defaults to ``'voc'``.
         img_size (int, optional): Square side of every returned pair;
             None keeps the file size. Defaults to None.
         classes (Sequence[str], optional): Class names; by default read from
-            ``classes.json`` (VOC layout), else VOC's or Cityscapes' names.
+            ``classes.json`` (VOC layout), else the layout's benchmark
+            names (VOC 21, Cityscapes 19, ADE20K 150, COCO-Stuff 171).
     """
 
     def __init__(self,
@@ -109,15 +133,15 @@ class DenseSegDataset:
                  layout: str = 'voc',
                  img_size: Optional[int] = None,
                  classes: Optional[Sequence[str]] = None) -> None:
-        if layout not in ('voc', 'cityscapes'):
-            raise ValueError(f'layout must be voc or cityscapes, got '
+        if layout not in LAYOUTS:
+            raise ValueError(f'layout must be one of {LAYOUTS}, got '
                              f'{layout!r}')
         if not osp.isdir(root):
             raise FileNotFoundError(f'dataset folder {root!r} not found')
+        split = SPLIT_NAMES.get(layout, {}).get(split, split)
         self.root, self.split, self.layout = root, split, layout
         self.img_size = img_size
-        self.pairs = (self._voc_pairs() if layout == 'voc' else
-                      self._cityscapes_pairs())
+        self.pairs = getattr(self, f'_{layout}_pairs')()
         if not self.pairs:
             raise FileNotFoundError(f'no {split!r} pairs in {root!r} '
                                     f'({layout} layout)')
@@ -134,11 +158,22 @@ class DenseSegDataset:
     def __getitem__(self, index: int) -> Tuple[np.ndarray, np.ndarray]:
         """Return ``(image (S, S, 3) uint8, label (S, S) int64)``."""
         img_path, label_path = self.pairs[index]
+        return resize_pair(read_image(img_path), self.read_label(label_path),
+                           self.img_size)
+
+    def read_label(self, label_path: str) -> np.ndarray:
+        """A label file as evaluated ids 0..K-1 / 255 (layout mapping
+        applied, not resized)."""
         label = read_label(label_path)
-        if self.layout == 'cityscapes' and label_path.endswith('Ids.png') \
-                and not label_path.endswith('TrainIds.png'):
-            label = cityscapes_train_ids(label)
-        return resize_pair(read_image(img_path), label, self.img_size)
+        if label_path.endswith('TrainIds.png'):
+            return label
+        if self.layout == 'cityscapes' and label_path.endswith('Ids.png'):
+            return cityscapes_train_ids(label)
+        if self.layout == 'ade20k':
+            return ade20k_train_ids(label)
+        if self.layout == 'cocostuff':
+            return coco_stuff_train_ids(label)
+        return label
 
     def _voc_pairs(self) -> List[Tuple[str, str]]:
         list_file = osp.join(self.root, 'ImageSets', 'Segmentation',
@@ -167,9 +202,41 @@ class DenseSegDataset:
                     break
         return pairs
 
+    def _folder_pairs(self, image_dir: str, label_dir: str,
+                      label_suffixes: Sequence[str]
+                      ) -> List[Tuple[str, str]]:
+        """``image_dir/<name>.jpg`` with the first existing
+        ``label_dir/<name><suffix>``."""
+        pairs = []
+        for img_path in sorted(glob.glob(osp.join(image_dir, '*.jpg'))):
+            stem = osp.join(label_dir, osp.basename(img_path)[:-4])
+            for suffix in label_suffixes:
+                if osp.isfile(stem + suffix):
+                    pairs.append((img_path, stem + suffix))
+                    break
+        return pairs
+
+    def _ade20k_pairs(self) -> List[Tuple[str, str]]:
+        return self._folder_pairs(
+            osp.join(self.root, 'images', self.split),
+            osp.join(self.root, 'annotations', self.split), ('.png', ))
+
+    def _cocostuff_pairs(self) -> List[Tuple[str, str]]:
+        image_dir = osp.join(self.root, 'images', self.split)
+        raw = osp.join(self.root, 'stuffthingmaps_trainval2017', self.split)
+        if osp.isdir(raw):
+            return self._folder_pairs(image_dir, raw, ('.png', ))
+        return self._folder_pairs(
+            image_dir, osp.join(self.root, 'annotations', self.split),
+            ('_labelTrainIds.png', ))
+
     def _default_classes(self) -> Sequence[str]:
         if self.layout == 'cityscapes':
             return CITYSCAPES_CLASSES
+        if self.layout == 'ade20k':
+            return ADE20K_CLASSES
+        if self.layout == 'cocostuff':
+            return COCO_STUFF_CLASSES
         path = osp.join(self.root, CLASSES_FILE)
         if osp.isfile(path):
             with open(path) as f:

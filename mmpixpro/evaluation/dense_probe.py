@@ -150,7 +150,7 @@ def run_dense_probe(model_or_backbone: nn.Module,
                                       num_classes, cfg.ignore_index)
         knn_seconds = time.perf_counter() - t2
     test = StreamedFeatures(backbone, dataset['test'], cfg.stage,
-                            cfg.batch_size, cache_bytes=0)
+                            forward_batch, cache_bytes=0)
     metric = None if cfg.metric_size is None else (cfg.metric_size, ) * 2
     conf = torch.zeros(2, num_classes, num_classes, dtype=torch.long)
     label_sizes = {}
