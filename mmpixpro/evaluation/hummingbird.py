@@ -12,9 +12,10 @@ k nearest patches in a memory bank of training patches.
    each a random resized crop of scale (0.5, 2.0) and colour jitter as
    theirs) gives its patch features f_p (one feature-map position each) and
    their label distributions y_p (class fractions of the pixels the patch
-   covers; ignored pixels count as class 0 there, as theirs). With a memory
-   size M, each image keeps ``M // (N * epochs)`` patches (N training
-   images): patch p of an image scores ``u_p * sum_{c in p} n_c`` with n_c
+   covers; ignored pixels count as class 0 there, as theirs, or are left
+   out with ``bank_ignore='skip'``). With a memory size M, each image
+   keeps ``M // (N * epochs)`` patches (N training images): patch p of an
+   image scores ``u_p * sum_{c in p} n_c`` with n_c
    the number of the image's patches holding class c and u_p ~ U(0, 1), and
    the lowest scores are kept (rare classes first, as theirs).
 2. **Retrieval.** A test patch q takes its k = 30 nearest bank patches by
@@ -82,6 +83,11 @@ class HummingbirdConfig:
         train_split (str): Split of the memory bank (VOC: ``trainaug``).
         test_split (str): Split scored (VOC: ``val``).
         ignore_index (int): Unlabelled id of the masks.
+        bank_ignore (str): What unlabelled pixels are in the bank's patch
+            distributions: ``'class0'`` (theirs, whatever the data set:
+            right for VOC, whose class 0 is the background) or ``'skip'``
+            (left out; for sets whose class 0 is a real class, such as
+            Cityscapes' road or ADE20K's wall).
         index (str): ``'auto'`` (faiss if importable, else exact),
             ``'faiss'`` or ``'exact'``.
         nlist (int): Inverted lists of the faiss index.
@@ -104,6 +110,7 @@ class HummingbirdConfig:
     train_split: str = 'train'
     test_split: str = 'test'
     ignore_index: int = IGNORE_INDEX
+    bank_ignore: str = 'class0'
     index: str = 'auto'
     nlist: int = 512
     nprobe: int = 32
@@ -131,6 +138,9 @@ class HummingbirdConfig:
         if cfg.get('index', 'auto') not in ('auto', 'faiss', 'exact'):
             raise ValueError(f'index must be auto, faiss or exact, got '
                              f'{cfg["index"]!r}')
+        if cfg.get('bank_ignore', 'class0') not in ('class0', 'skip'):
+            raise ValueError(f'bank_ignore must be class0 or skip, got '
+                             f'{cfg["bank_ignore"]!r}')
         return cls(**cfg)
 
 
@@ -161,7 +171,8 @@ def sample_patches(hist: Tensor, share: int,
     """Pick ``share`` patches per image, rare classes first.
 
     Patch p scores ``u_p * sum_{c in p} n_c`` (n_c: patches of the same
-    image that hold class c, u_p ~ U(0, 1)); the ``share`` lowest win.
+    image that hold class c, u_p ~ U(0, 1)); the ``share`` lowest win, and
+    patches without a labelled pixel only after all others.
 
     Args:
         hist (Tensor): (n, K, h, w) patch label distributions.
@@ -176,6 +187,8 @@ def sample_patches(hist: Tensor, share: int,
     score = (present * freq).sum(1).double()  # (n, hw)
     score *= torch.rand(score.shape, generator=generator,
                         dtype=torch.float64)
+    # a patch without labelled pixels comes last (theirs: a score of 1e6)
+    score.masked_fill_(~present.any(1), float('inf'))
     return score.topk(share, dim=1, largest=False).indices
 
 
@@ -251,10 +264,12 @@ def build_memory(backbone: nn.Module, dataset: Sequence, num_classes: int,
                 feats = extract_features(backbone, [p[0] for p in pairs],
                                          cfg.stage, bs)  # (b, C, h, w)
                 labels = torch.from_numpy(np.stack([p[1] for p in pairs]))
-                # ignored pixels count as class 0 in the bank (theirs)
-                labels = labels.masked_fill(labels == cfg.ignore_index, 0)
-                hist = patch_label_histograms(labels, feats.shape[-2:],
-                                              num_classes)  # (b, K, h, w)
+                if cfg.bank_ignore == 'class0':  # theirs
+                    labels = labels.masked_fill(
+                        labels == cfg.ignore_index, 0)
+                hist = patch_label_histograms(
+                    labels, feats.shape[-2:], num_classes,
+                    cfg.ignore_index)  # (b, K, h, w)
                 b, c, h, w = feats.shape
                 share = per_image_share(cfg.memory_size, n,
                                         cfg.augmentation_epochs, h * w)

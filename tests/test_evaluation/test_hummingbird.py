@@ -104,6 +104,13 @@ def test_sampling_keeps_the_lowest_scores_rare_classes_first():
         expected = sorted(range(4), key=lambda p: score[p])[:2]
         got = sample_patches(hist, 2, torch.Generator().manual_seed(seed))
         assert got[0].tolist() == expected
+    # a patch without labelled pixels ('skip') comes after all others
+    unlabelled = hist.clone()
+    unlabelled[0, :, 1, 1] = 0
+    for seed in range(5):
+        got = sample_patches(unlabelled, 3,
+                             torch.Generator().manual_seed(seed))
+        assert sorted(got[0].tolist()) == [0, 1, 2]
     # over many draws the lone class-2 patch (score u * 1) wins most often
     wins = sum(3 in sample_patches(hist, 1, torch.Generator().manual_seed(
         s))[0].tolist() for s in range(200))
