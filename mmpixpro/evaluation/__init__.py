@@ -13,8 +13,8 @@ from .feature_stream import StreamedFeatures
 from .frozen_backbone import (STAGES, extract_features, load_frozen_backbone,
                               resnet_stage)
 from .hummingbird import (HummingbirdConfig, PatchIndex, build_memory,
-                          chunked_topk, hummingbird, per_image_share,
-                          retrieve_labels, sample_patches)
+                          chunked_topk, hummingbird_protocol,
+                          per_image_share, retrieve_labels, sample_patches)
 from .knn_classifier import knn_class_scores, knn_classification
 from .knn_readout import (knn_patch_scores, knn_predict,
                           patch_label_histograms)
@@ -45,7 +45,8 @@ __all__ = [
     'topk_accuracy', 'knn_class_scores', 'knn_classification',
     'linear_classification', 'train_linear_classifier',
     'HummingbirdConfig', 'PatchIndex', 'build_memory', 'chunked_topk',
-    'hummingbird', 'per_image_share', 'retrieve_labels', 'sample_patches',
+    'hummingbird_protocol', 'per_image_share', 'retrieve_labels',
+    'sample_patches',
     'boundary_f', 'boundary_precision_recall', 'davis_protocol',
     'davis_summary', 'StreamedFeatures', 'sequence_jf', 'SEG_PRESETS',
     'seg_linear_protocol'

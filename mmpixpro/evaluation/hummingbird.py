@@ -64,7 +64,7 @@ DEFAULT_MEMORY_SIZE = 1024 * 10**2
 
 @dataclass
 class HummingbirdConfig:
-    """Settings of :func:`hummingbird` (defaults: open-hummingbird-eval's).
+    """Settings of :func:`hummingbird_protocol` (defaults: theirs).
 
     Args:
         memory_size (int, optional): Bank size M, ``1024 x 10^k`` in the
@@ -455,8 +455,8 @@ def peak_rss_mib() -> float:
 
 
 @EVAL_PROTOCOLS.register_module(name='hummingbird')
-def hummingbird(backbone: nn.Module, data_root: str,
-                **settings) -> ProtocolResult:
+def hummingbird_protocol(backbone: nn.Module, data_root: str,
+                         **settings) -> ProtocolResult:
     """Hummingbird in-context dense retrieval mIoU of a frozen backbone.
 
     See the module docstring for the method and
@@ -507,4 +507,4 @@ def hummingbird(backbone: nn.Module, data_root: str,
                                 retrieval=t3 - t2), **stats))
 
 
-hummingbird.default_settings = asdict(HummingbirdConfig())
+hummingbird_protocol.default_settings = asdict(HummingbirdConfig())
