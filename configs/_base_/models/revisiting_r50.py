@@ -1,43 +1,33 @@
 # "Revisiting Contrastive SSL" (https://arxiv.org/abs/2106.05967): MoCo v2
-# (ResNet-50, 2048-2048-128 MLP projector, T 0.2) on 1 large query view, 4
-# small query views and 1 key view, plus 0.4 x a kNN term whose top-20
-# neighbours come from a second queue of the key encoder's pooled backbone
-# features; both queues of 65536 entries (the authors' default --moco-k);
-# key encoder momentum m = 0.995 (the COCO recipe), constant.
+# (mocov2_r50.py: ResNet-50, 2048-2048-128 MLP projector, the constant
+# key-encoder momentum of MomentumHook; BN per GPU where the authors shuffle
+# it) on 1 large query view, 4 small query views and 1 key view, plus 0.4 x a
+# kNN term whose top-20 neighbours come from a second queue of the key
+# encoder's pooled backbone features; both queues of 65536 entries (the
+# authors' default --moco-k), held by the head; T 0.2; key encoder momentum
+# m = 0.995 (the COCO recipe).
+_base_ = ['./mocov2_r50.py']
+
+# MoCo v2's backbone and neck; its queue (queue_len, feat_dim) moves to the
+# head, so the model is written anew (_delete_) around them
 model = dict(
+    _delete_=True,
     type='MultiCropMoCo',
     base_momentum=0.995,
     # views in order: query (large), key (large), small queries; one tensor
     # per view (MultiCropMoCo runs each size group of queries as one pass)
     data_preprocessor=dict(
+        _base_.model.data_preprocessor,
         type='MultiViewDataPreprocessor',
-        stack_groups=False,
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        to_rgb=False),
-    backbone=dict(
-        type='ResNet',
-        depth=50,
-        norm_cfg=dict(type='BN'),  # the authors shuffle BN across GPUs
-        zero_init_residual=False),
-    neck=dict(
-        type='MoCoV2Neck',
-        in_channels=2048,
-        hid_channels=2048,
-        out_channels=128,
-        with_avg_pool=True),
+        stack_groups=False),
+    backbone=_base_.model.backbone,
+    neck=_base_.model.neck,
     head=dict(
         type='MoCoKNNHead',
         queue_len=65536,
         feat_dim=128,
         backbone_dim=2048,
-        contrastive=dict(
-            type='ContrastiveHead',
-            loss=dict(type='CrossEntropyLoss'),
-            temperature=0.2),
+        contrastive=_base_.model.head,
         knn_loss=dict(
             type='KNNPositiveLoss', topk=20, temperature=0.2,
             loss_weight=0.4)))
-
-# constant key-encoder momentum m; one EMA step per optimiser step
-custom_hooks = [dict(type='MomentumHook', schedule=None)]
