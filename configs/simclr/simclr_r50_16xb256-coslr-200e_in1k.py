@@ -5,33 +5,20 @@
 # LARS skips weight decay and the trust ratio on every 1-D parameter (BN,
 # biases), as mmpretrain's by-name exclusion does for a ResNet.
 # Views: PixPro's two coordinate-aware views (crop boxes packed, unused)
-# with SimCLR's augmentation (the paper's appendix A): crop scale 0.08-1,
-# flip, colour jitter of strength 1 (0.8/0.8/0.8/0.2) with p 0.8, grayscale
-# 0.2, Gaussian blur (sigma 0.1-2, kernel 10 % of the side) with p 0.5; no
-# solarisation; one recipe for both views.
+# with SimCLR's augmentation (simclr_views.py) for both.
 _base_ = [
     '../_base_/models/simclr_r50.py',
     '../_base_/datasets/imagenet_pixpro.py',
+    '../_base_/datasets/simclr_views.py',
     '../_base_/schedules/lars_coslr-100e.py',
     '../_base_/default_runtime.py',
 ]
 
-crop_size = 224
-view_pipeline = [
-    dict(type='RandomResizedCropWithBox', size=crop_size, scale=(0.08, 1.0)),
-    dict(type='RandomHorizontalFlipWithBox', prob=0.5),
-    dict(
-        type='RandomColorJitter',
-        brightness=0.8,
-        contrast=0.8,
-        saturation=0.8,
-        hue=0.2,
-        prob=0.8),
-    dict(type='RandomRGBGrayscale', prob=0.2),
-    dict(type='RandomGaussianBlur', sigma=(0.1, 2.0), prob=0.5),
-]
+crop_size = 224  # simclr_views.py's
 train_pipeline = _base_.train_pipeline
-train_pipeline[1]['view_pipelines'] = [view_pipeline, view_pipeline]
+train_pipeline[1]['view_pipelines'] = [
+    _base_.view_pipeline, _base_.view_pipeline
+]
 
 train_dataloader = dict(batch_size=256, dataset=dict(pipeline=train_pipeline))
 

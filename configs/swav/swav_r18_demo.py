@@ -54,15 +54,12 @@ find_unused_parameters = True
 # them for one ImageNet epoch); a queue of 64 embeddings (2 batches, at
 # most 2 iterations old) from epoch 2, once the prototypes move: Sinkhorn
 # then spreads 96 samples over the 30 prototypes; the queue is kept in the
-# checkpoint (SwAVQueueHook)
+# checkpoint (SwAVQueueHook of swav_r50.py)
 custom_hooks = [
     dict(
-        type='SwAVQueueHook',
-        priority='VERY_HIGH',
+        _base_.custom_hooks[0],
         batch_size=batch_size,
         epoch_queue_starts=2,
-        crops_for_assign=[0, 1],
-        feat_dim=128,
         queue_length=64,
         frozen_layers_cfg=dict(prototypes=7))
 ]

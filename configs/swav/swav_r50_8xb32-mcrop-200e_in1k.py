@@ -10,27 +10,19 @@
 _base_ = [
     '../_base_/models/swav_r50.py',
     '../_base_/datasets/imagenet_multicrop.py',
+    '../_base_/datasets/simclr_views.py',
     '../_base_/default_runtime.py',
 ]
 
 batch_size = 32  # per GPU
 num_crops = [2, 6]
 
-# SwAV's colour distortion (strength 1): jitter 0.8/0.8/0.8/0.2 with
-# probability 0.8, grayscale 0.2, blur (sigma 0.1-2) 0.5; alike for all
-# crops, global and local
+# SwAV's colour distortion is SimCLR's (simclr_views.py: jitter
+# 0.8/0.8/0.8/0.2 with probability 0.8, grayscale 0.2, blur (sigma 0.1-2)
+# 0.5), alike for all crops, global and local
 global_view_pipeline = [
     dict(type='RandomResizedCropWithBox', size=224, scale=(0.14, 1.0)),
-    dict(type='RandomHorizontalFlipWithBox', prob=0.5),
-    dict(
-        type='RandomColorJitter',
-        brightness=0.8,
-        contrast=0.8,
-        saturation=0.8,
-        hue=0.2,
-        prob=0.8),
-    dict(type='RandomRGBGrayscale', prob=0.2),
-    dict(type='RandomGaussianBlur', sigma=(0.1, 2.0), prob=0.5),
+    *_base_.view_pipeline[1:],
 ]
 # local crops: not constrained by a global view (ref_view=None)
 local_view_pipeline = [
@@ -89,19 +81,15 @@ auto_scale_lr = dict(base_batch_size=256, enable=True)
 # the prototypes get no gradient while frozen
 find_unused_parameters = True
 
-# SwAVQueueHook (mmpretrain's SwAVHook with the queue in the checkpoint,
-# no queue*.pth files): a queue of the last 3840 embeddings of views 0 and
-# 1 (15 batches of 256; 480 per GPU) used by Sinkhorn from epoch 15; the
-# prototypes frozen for the first 5005 iterations (one epoch at batch 256:
-# the authors' 313 iterations at batch 4096); priority as mmpretrain's
+# the queue of SwAVQueueHook (swav_r50.py): the last 3840 embeddings of
+# views 0 and 1 (15 batches of 256; 480 per GPU) used by Sinkhorn from
+# epoch 15; the prototypes frozen for the first 5005 iterations (one epoch
+# at batch 256: the authors' 313 iterations at batch 4096)
 custom_hooks = [
     dict(
-        type='SwAVQueueHook',
-        priority='VERY_HIGH',
+        _base_.custom_hooks[0],
         batch_size=batch_size,
         epoch_queue_starts=15,
-        crops_for_assign=[0, 1],
-        feat_dim=128,
         queue_length=3840,
         frozen_layers_cfg=dict(prototypes=5005))
 ]

@@ -40,3 +40,16 @@ model = dict(
             crops_for_assign=[0, 1],
             num_crops=num_crops,
             num_prototypes=3000)))
+
+# SwAVQueueHook (mmpretrain's SwAVHook with the queue in the checkpoint, no
+# queue*.pth files; priority as mmpretrain's): a queue of past embeddings of
+# the assigned views for Sinkhorn and the prototypes frozen for the first
+# iterations. The recipes add batch_size (per GPU), epoch_queue_starts,
+# queue_length and frozen_layers_cfg.
+custom_hooks = [
+    dict(
+        type='SwAVQueueHook',
+        priority='VERY_HIGH',
+        crops_for_assign=model['head']['loss']['crops_for_assign'],
+        feat_dim=model['head']['loss']['feat_dim'])
+]
