@@ -1,9 +1,10 @@
 # MoCo v1 on the CPU demo: the demo data and epochs, ResNet-18, MoCo v1's
-# head, T 0.07 and views (those of mocov1_r50_8xb32-200e_in1k.py at 128 px),
+# head, T 0.07 and views (mocov1_views.py, as the R50 recipe's, at 128 px),
 # MoCo's SGD with the demo's cosine schedule (as configs/mocov2's demo).
 _base_ = [
     '../_base_/models/mocov1_r50.py',
     '../_base_/datasets/demo_pixpro.py',
+    '../_base_/datasets/mocov1_views.py',
     '../_base_/schedules/sgd_coslr-12e.py',
     '../_base_/demo_runtime.py',
 ]
@@ -14,18 +15,8 @@ _base_ = [
 model = dict(
     queue_len=192, backbone=dict(depth=18), neck=dict(in_channels=512))
 
-view_pipeline = [
-    dict(type='RandomResizedCropWithBox', size=128, scale=(0.2, 1.0)),
-    dict(type='RandomHorizontalFlipWithBox', prob=0.5),
-    dict(type='RandomRGBGrayscale', prob=0.2),
-    dict(
-        type='RandomColorJitter',
-        brightness=0.4,
-        contrast=0.4,
-        saturation=0.4,
-        hue=0.4,
-        prob=1.0),
-]
+view_pipeline = _base_.view_pipeline  # MoCo v1's (mocov1_views.py)
+view_pipeline[0]['size'] = _base_.crop_size  # RandomResizedCropWithBox
 train_pipeline = _base_.train_pipeline
 train_pipeline[1]['view_pipelines'] = [view_pipeline, view_pipeline]
 
