@@ -21,7 +21,7 @@ from .knn_readout import (knn_patch_scores, knn_predict,
 from .label_propagation import (PropagationConfig, evaluate_sequence,
                                 masks_from_soft_labels, propagate_labels,
                                 sequence_j, sequence_jf)
-from .linear_classifier import (linear_classification,
+from .linear_classifier import (StandardisedLinear, linear_classification,
                                 train_linear_classifier)
 from .linear_probe import (DenseLinearHead, class_weights, predict_linear,
                            reduce_labels, train_linear_head)
@@ -44,6 +44,7 @@ __all__ = [
     'ClsDataset', 'cls_splits', 'read_ann_file', 'pooled_features',
     'topk_accuracy', 'knn_class_scores', 'knn_classification',
     'linear_classification', 'train_linear_classifier',
+    'StandardisedLinear',
     'HummingbirdConfig', 'PatchIndex', 'build_memory', 'chunked_topk',
     'hummingbird_protocol', 'per_image_share', 'retrieve_labels',
     'sample_patches',

@@ -20,7 +20,7 @@ block and its concatenation with the running top-k): 64 MiB at the
 defaults (256 x 32,768), whatever N.
 """
 import time
-from typing import Dict, Sequence
+from typing import Dict, Optional, Sequence
 
 import torch
 from torch import Tensor, nn
@@ -127,8 +127,8 @@ def knn_classification(backbone: nn.Module,
                        interpolation: str = 'bicubic',
                        train_split: str = 'train',
                        val_split: str = 'val',
-                       train_ann_file: str = None,
-                       val_ann_file: str = None,
+                       train_ann_file: Optional[str] = None,
+                       val_ann_file: Optional[str] = None,
                        batch_size: int = 64,
                        query_chunk: int = 256,
                        train_chunk: int = 32768) -> ProtocolResult:

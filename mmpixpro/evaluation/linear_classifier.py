@@ -19,7 +19,7 @@ and MAE put before their linear head), so one learning rate (0.1) suits
 any backbone instead of MoCo's 30 for raw pooled features.
 """
 import time
-from typing import Sequence
+from typing import Optional, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -135,8 +135,8 @@ def linear_classification(backbone: nn.Module,
                           interpolation: str = 'bilinear',
                           train_split: str = 'train',
                           val_split: str = 'val',
-                          train_ann_file: str = None,
-                          val_ann_file: str = None,
+                          train_ann_file: Optional[str] = None,
+                          val_ann_file: Optional[str] = None,
                           feature_batch_size: int = 64) -> ProtocolResult:
     """Top-1 / top-5 of a linear head on cached frozen global features.
 
@@ -147,8 +147,18 @@ def linear_classification(backbone: nn.Module,
         backbone (nn.Module): Frozen backbone.
         data_root (str): Labelled data (see
             :class:`~mmpixpro.evaluation.ClsDataset`).
-        epochs, lr, momentum, weight_decay, batch_size, milestones, gamma,
-            standardise, seed: See :func:`train_linear_classifier`.
+        epochs (int): Passes over the features. Defaults to 100.
+        lr (float): SGD learning rate. Defaults to 0.1.
+        momentum (float): SGD momentum. Defaults to 0.9.
+        weight_decay (float): Defaults to 0.
+        batch_size (int): Features per step. Defaults to 256.
+        milestones (Sequence[float]): Shares of the epochs after which the
+            learning rate is multiplied by ``gamma``. Defaults to (0.6,
+            0.8).
+        gamma (float): Step factor. Defaults to 0.1.
+        standardise (bool): Standardise the features with the train
+            statistics. Defaults to True.
+        seed (int): Seed of the head's init and the sample order.
         stage (str): Feature stage. Defaults to ``'C5'``.
         resize (int): Short side. Defaults to 256.
         crop (int): Centre crop. Defaults to 224.
