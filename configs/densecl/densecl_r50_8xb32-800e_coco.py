@@ -19,14 +19,9 @@ max_epochs = 800
 train_dataloader = dict(batch_size=32)
 
 optim_wrapper = dict(optimizer=dict(lr=0.3))  # x batch / 256 = x 1
+# sgd_coslr-100e.py's per-iteration cosine, over max_epochs
 param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        T_max=max_epochs,
-        by_epoch=True,
-        begin=0,
-        end=max_epochs,
-        convert_to_iter_based=True)
+    dict(_base_.param_scheduler[0], T_max=max_epochs, end=max_epochs)
 ]
 train_cfg = dict(max_epochs=max_epochs)
 

@@ -25,14 +25,13 @@ train_dataloader = dict(batch_size=128, dataset=dict(pipeline=train_pipeline))
 # lr 0.3 per 256 images (auto_scale_lr of the base: 0.3 at 2 x 128)
 optim_wrapper = dict(optimizer=dict(lr=0.3))
 max_epochs = 200
-# the authors set lr = 0.3 * (1 + cos(pi * epoch / epochs)) / 2 once per
-# epoch
+# sgd_coslr-100e.py's cosine over max_epochs, but stepped once per epoch
+# as the authors' lr = 0.3 * (1 + cos(pi * epoch / epochs)) / 2
 param_scheduler = [
     dict(
-        type='CosineAnnealingLR',
+        _base_.param_scheduler[0],
         T_max=max_epochs,
-        by_epoch=True,
-        begin=0,
-        end=max_epochs)
+        end=max_epochs,
+        convert_to_iter_based=False)
 ]
 train_cfg = dict(max_epochs=max_epochs)

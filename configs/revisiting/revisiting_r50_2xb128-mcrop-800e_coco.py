@@ -4,11 +4,6 @@ _base_ = ['./revisiting_r50_2xb128-mcrop-200e_coco.py']
 
 max_epochs = 800
 param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        T_max=max_epochs,
-        by_epoch=True,
-        begin=0,
-        end=max_epochs)
+    dict(_base_.param_scheduler[0], T_max=max_epochs, end=max_epochs)
 ]
 train_cfg = dict(max_epochs=max_epochs)
