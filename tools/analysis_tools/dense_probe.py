@@ -8,13 +8,22 @@ Examples:
         --data data/dense --stage C4 --out probe_random.json
     # user data: --layout voc --data VOCdevkit/VOC2012 --train-split train
     #   --test-split val ; --layout cityscapes --data cityscapes ...
+    # a field protocol (settings fixed, printed with the result):
+    python tools/analysis_tools/dense_probe.py --checkpoint CKPT \
+        --preset seg-linear-neco --layout ade20k \
+        --data data/ADEChallengeData2016
+
+Without --preset the demo probe runs as before: its loss on labels reduced
+to 4x the feature grid (--label-scale), its mIoU at --img-size; both label
+sizes are printed with the result.
 """
 import argparse
 import time
 from typing import Optional, Sequence
 
-from mmpixpro.evaluation import (DenseProbeConfig, DenseSegDataset,
-                                 run_dense_probe)
+from mmpixpro.evaluation import (SEG_PRESETS, DenseProbeConfig,
+                                 DenseSegDataset, run_dense_probe,
+                                 run_protocol)
 from mmpixpro.evaluation.cli import (add_backbone_args, backbone_from_args,
                                      backbone_label, write_result)
 from mmpixpro.evaluation.probe_report import format_probe_row
@@ -26,7 +35,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     add_backbone_args(parser)
     parser.add_argument('--data', default='data/dense')
     parser.add_argument('--layout', default='voc',
-                        choices=['voc', 'cityscapes'])
+                        choices=['voc', 'cityscapes', 'ade20k', 'cocostuff'])
+    parser.add_argument('--preset', choices=sorted(SEG_PRESETS),
+                        help='run a frozen-segmentation protocol with its '
+                        'fixed settings (only --data, --layout, the splits '
+                        'and --stage are passed on)')
     parser.add_argument('--train-split', default='train')
     parser.add_argument('--test-split', default='test')
     parser.add_argument('--img-size', type=int, default=256,
@@ -51,6 +64,8 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
     args = parse_args(argv)
     start = time.perf_counter()
     backbone = backbone_from_args(args)
+    if args.preset:
+        return run_preset(args, backbone)
     data = {
         'train': DenseSegDataset(args.data, args.train_split, args.layout,
                                  args.img_size),
@@ -68,8 +83,31 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
                   data=args.data, classes=list(data['train'].classes),
                   num_train=len(data['train']), num_test=len(data['test']),
                   total_seconds=time.perf_counter() - start)
+    sizes = result['label_sizes']
+    scale = f' ({args.label_scale}x the feature grid)' \
+        if args.label_scale else ''
     print(f'{result["backbone"]} {args.stage}: {format_probe_row(result)} '
-          f'| {result["total_seconds"]:.0f} s')
+          f'| {result["total_seconds"]:.0f} s | probe labels '
+          f'{"x".join(map(str, sizes["train"]))}{scale}, metric labels '
+          f'{"x".join(map(str, sizes["metric"]))}')
+    write_result(result, args.out)
+    return result
+
+
+def run_preset(args: argparse.Namespace, backbone) -> dict:
+    """Run ``--preset``; prints the metrics and every setting."""
+    settings = dict(layout=args.layout, train_split=args.train_split,
+                    stage=args.stage)
+    if args.test_split != 'test' or args.layout == 'voc':
+        settings['test_split'] = args.test_split
+    result = run_protocol(args.preset, backbone, args.data,
+                          **settings).to_dict()
+    result.update(backbone=backbone_label(args))
+    metrics = ', '.join(f'{k} {v:.1f}' for k, v in result['metrics'].items())
+    print(f'{result["backbone"]} {args.preset}: {metrics} '
+          f'| {result["seconds"]:.0f} s')
+    for key, value in result['settings'].items():
+        print(f'  {key}: {value}')
     write_result(result, args.out)
     return result
 
