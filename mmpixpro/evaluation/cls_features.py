@@ -5,12 +5,14 @@ and their top-k accuracy.
 The global feature of an image is the average of its C5 map over all
 positions (a ResNet's global average pool, the input of its ``fc``).
 """
-from typing import Dict, Sequence, Tuple
+from dataclasses import dataclass
+from typing import Dict, Mapping, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .cls_dataset import cls_splits
 from .frozen_backbone import extract_features
 
 
@@ -68,3 +70,53 @@ def topk_accuracy(scores: Tensor, labels: Tensor,
     hits = ranked == labels[:, None]
     return {k: 100.0 * hits[:, :k].any(1).float().mean().item()
             for k in topk}
+
+
+@dataclass
+class SplitFeatures:
+    """Pooled features of a train and a val split.
+
+    Args:
+        train (Tensor): (N, C) train features.
+        train_labels (Tensor): (N, ) int64.
+        val (Tensor): (M, C) val features.
+        val_labels (Tensor): (M, ) int64.
+        num_classes (int): Classes K of the two splits.
+    """
+    train: Tensor
+    train_labels: Tensor
+    val: Tensor
+    val_labels: Tensor
+    num_classes: int
+
+    def sizes(self) -> dict:
+        """``num_train``, ``num_val``, ``num_classes``, ``feature_dim``."""
+        return dict(num_train=len(self.train), num_val=len(self.val),
+                    num_classes=self.num_classes,
+                    feature_dim=self.train.shape[1])
+
+
+def split_features(backbone: nn.Module, data_root: str,
+                   split_args: Mapping[str, object], stage: str,
+                   batch_size: int, normalise: bool) -> SplitFeatures:
+    """Read the train and val splits of a data root and pool their
+    features (the first step of both classification protocols).
+
+    Args:
+        backbone (nn.Module): Frozen backbone.
+        data_root (str): Labelled data.
+        split_args (Mapping): Keyword arguments of
+            :func:`~mmpixpro.evaluation.cls_splits` (splits, annotation
+            files, resize, crop, interpolation).
+        stage (str): ResNet stage.
+        batch_size (int): Images per forward.
+        normalise (bool): L2-normalise the features.
+
+    Returns:
+        SplitFeatures: Both splits' features and labels.
+    """
+    train, val = cls_splits(data_root, **split_args)
+    return SplitFeatures(
+        *pooled_features(backbone, train, stage, batch_size, normalise),
+        *pooled_features(backbone, val, stage, batch_size, normalise),
+        num_classes=max(train.num_classes, val.num_classes))

@@ -26,8 +26,7 @@ import torch
 from torch import Tensor, nn
 
 from mmpixpro.registry import EVAL_PROTOCOLS
-from .cls_dataset import cls_splits
-from .cls_features import pooled_features, topk_accuracy
+from .cls_features import split_features, topk_accuracy
 from .protocols import ProtocolResult
 
 
@@ -169,27 +168,25 @@ def knn_classification(backbone: nn.Module,
         val_ann_file=val_ann_file, batch_size=batch_size,
         query_chunk=query_chunk, train_chunk=train_chunk)
     start = time.perf_counter()
-    train, val = cls_splits(data_root, train_split, val_split,
-                            train_ann_file, val_ann_file, resize=resize,
-                            crop=crop, interpolation=interpolation)
-    num_classes = max(train.num_classes, val.num_classes)
-    train_feats, train_labels = pooled_features(backbone, train, stage,
-                                                batch_size, normalise=True)
-    val_feats, val_labels = pooled_features(backbone, val, stage,
-                                            batch_size, normalise=True)
+    feats = split_features(
+        backbone, data_root,
+        dict(train_split=train_split, val_split=val_split,
+             train_ann_file=train_ann_file, val_ann_file=val_ann_file,
+             resize=resize, crop=crop, interpolation=interpolation),
+        stage, batch_size, normalise=True)
     metrics: Dict[str, float] = {}
-    topk = (1, 5) if num_classes >= 5 else (1, )
+    topk = (1, 5) if feats.num_classes >= 5 else (1, )
     for k in ks:
-        scores = knn_class_scores(train_feats, train_labels, val_feats,
-                                  num_classes, k, temperature, query_chunk,
-                                  train_chunk)
-        for top, acc in topk_accuracy(scores, val_labels, topk).items():
+        scores = knn_class_scores(feats.train, feats.train_labels,
+                                  feats.val, feats.num_classes, k,
+                                  temperature, query_chunk, train_chunk)
+        for top, acc in topk_accuracy(scores, feats.val_labels,
+                                      topk).items():
             metrics[f'top{top}@k{k}'] = acc
     extra = dict(
-        num_train=len(train), num_val=len(val), num_classes=num_classes,
-        feature_dim=train_feats.shape[1],
-        k_used={str(k): min(k, len(train)) for k in ks},
-        bank_bytes=train_feats.numel() * 4,
+        feats.sizes(),
+        k_used={str(k): min(k, len(feats.train)) for k in ks},
+        bank_bytes=feats.train.numel() * 4,
         search_bytes=search_bytes(query_chunk, train_chunk, max(ks)))
     return ProtocolResult('knn-cls', metrics, settings, data_root,
                           time.perf_counter() - start, extra)

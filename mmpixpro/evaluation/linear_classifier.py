@@ -26,8 +26,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from mmpixpro.registry import EVAL_PROTOCOLS
-from .cls_dataset import cls_splits
-from .cls_features import pooled_features, topk_accuracy
+from .cls_features import split_features, topk_accuracy
 from .protocols import ProtocolResult
 
 
@@ -185,25 +184,22 @@ def linear_classification(backbone: nn.Module,
         val_split=val_split, train_ann_file=train_ann_file,
         val_ann_file=val_ann_file, feature_batch_size=feature_batch_size)
     start = time.perf_counter()
-    train, val = cls_splits(data_root, train_split, val_split,
-                            train_ann_file, val_ann_file, resize=resize,
-                            crop=crop, interpolation=interpolation)
-    num_classes = max(train.num_classes, val.num_classes)
-    train_feats, train_labels = pooled_features(backbone, train, stage,
-                                                feature_batch_size)
-    val_feats, val_labels = pooled_features(backbone, val, stage,
-                                            feature_batch_size)
-    model = train_linear_classifier(train_feats, train_labels, num_classes,
-                                    epochs, lr, momentum, weight_decay,
-                                    batch_size, milestones, gamma,
-                                    standardise, seed)
-    topk = (1, 5) if num_classes >= 5 else (1, )
+    feats = split_features(
+        backbone, data_root,
+        dict(train_split=train_split, val_split=val_split,
+             train_ann_file=train_ann_file, val_ann_file=val_ann_file,
+             resize=resize, crop=crop, interpolation=interpolation),
+        stage, feature_batch_size, normalise=False)
+    model = train_linear_classifier(feats.train, feats.train_labels,
+                                    feats.num_classes, epochs, lr, momentum,
+                                    weight_decay, batch_size, milestones,
+                                    gamma, standardise, seed)
+    topk = (1, 5) if feats.num_classes >= 5 else (1, )
     with torch.no_grad():
-        acc = topk_accuracy(model(val_feats), val_labels, topk)
-        train_acc = topk_accuracy(model(train_feats), train_labels, (1, ))
+        acc = topk_accuracy(model(feats.val), feats.val_labels, topk)
+        train_acc = topk_accuracy(model(feats.train), feats.train_labels,
+                                  (1, ))
     metrics = {f'top{k}': v for k, v in acc.items()}
-    extra = dict(num_train=len(train), num_val=len(val),
-                 num_classes=num_classes, feature_dim=train_feats.shape[1],
-                 train_top1=train_acc[1])
+    extra = dict(feats.sizes(), train_top1=train_acc[1])
     return ProtocolResult('linear-cls', metrics, settings, data_root,
                           time.perf_counter() - start, extra)

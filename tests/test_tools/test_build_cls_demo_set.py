@@ -1,14 +1,15 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-"""The classification demo builder on tiny synthetic cut-outs and
-backgrounds (the dense builder's sources)."""
+"""The classification demo builder on the dense builder's tiny synthetic
+cut-outs (two classes of four solid squares) and noise backgrounds."""
 import json
 import os.path as osp
 
 import numpy as np
 from PIL import Image
 from pixpro_testing import load_tool
+# the dense builder's test sources: cut-outs of classes 'a' and 'b'
+from test_build_dense_set import make_sources
 
-from mmpixpro.demo_data import Spec
 from mmpixpro.evaluation import ClsDataset
 
 bcs = load_tool('tools', 'dataset_converters', 'build_cls_demo_set.py')
@@ -16,31 +17,11 @@ OPTIONS = dict(seed=1, size=40, num_train=3, num_val=2, val_fraction=0.4,
                scale=[0.7, 1.0], apt=False)
 
 
-def make_sources(tmp):
-    """Two classes of four solid-colour cut-outs, six noise backgrounds."""
-    cutouts, photos = [], []
-    rng = np.random.default_rng(0)
-    for i in range(8):
-        rgba = np.zeros((30, 30, 4), np.uint8)
-        rgba[..., :3] = rng.integers(0, 255, 3)
-        rgba[5:25, 5:25, 3] = 255
-        path = osp.join(tmp, f'cut{i}.png')
-        Image.fromarray(rgba).save(path)
-        cutouts.append(bcs.bds.Cutout(f'cut{i}', path, 1 + i % 2))
-    for i in range(6):
-        path = osp.join(tmp, f'bg{i}.jpg')
-        Image.fromarray(rng.integers(0, 255, (50, 60, 3), np.uint8)).save(
-            path)
-        photos.append(Spec('test', f'bg{i}', path, 'test', origin=f'bg{i}'))
-    return dict(classes=['background', 'ant', 'bee'], cutouts=cutouts,
-                photos=photos, videos=[], mode='test')
-
-
 def test_layout_splits_and_loaders(tmp_path):
     out = str(tmp_path / 'cls')
     manifest = bcs.build_cls_demo_set(out, make_sources(str(tmp_path)),
                                       OPTIONS)
-    assert manifest['classes'] == ['ant', 'bee']
+    assert manifest['classes'] == ['a', 'b']
     assert not set(manifest['cutouts']['train']) & set(
         manifest['cutouts']['val'])
     assert not set(manifest['backgrounds']['train']) & set(
@@ -56,7 +37,7 @@ def test_layout_splits_and_loaders(tmp_path):
                             crop=None)
         assert folders.samples == listed.samples
         assert folders.labels == [0] * count + [1] * count
-        assert listed.classes == ('ant', 'bee')
+        assert listed.classes == ('a', 'b')
         assert folders[0][0].shape == (40, 40, 3)
 
 
@@ -71,7 +52,7 @@ def test_one_cutout_of_its_class_per_image(tmp_path):
     colours = {}
     for cut in sources['cutouts']:
         rgba = np.asarray(Image.open(cut.path))
-        colours.setdefault(cut.label - 1, []).append(rgba[15, 15, :3])
+        colours.setdefault(cut.label - 1, []).append(rgba[20, 20, :3])
     data = ClsDataset(str(tmp_path / 'cls'), 'train', resize=None,
                       crop=None)
     for index in range(len(data)):
