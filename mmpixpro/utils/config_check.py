@@ -223,15 +223,19 @@ def positive_int_problem(value: Any, path: str) -> Optional[str]:
 Size = Optional[Tuple[int, int]]
 
 
-def describe_views(sizes: Sequence[Size]) -> str:
+def describe_views(sizes: Sequence[Size],
+                   square_as_side: bool = False) -> str:
     """Views as runs of one size, e.g. ``'2 x 224x224 + 6 x 96x96'``.
 
     Args:
         sizes (Sequence[tuple[int, int] | None]): ``(h, w)`` per view,
             None where unknown.
+        square_as_side (bool): Name a square size by its side
+            (``'2 x 224 + 6 x 96'``, the demo comparison's views column).
+            Defaults to False.
 
     Returns:
-        str: The description.
+        str: The description (``?`` for an unknown size).
     """
     runs: List[list] = []
     for size in sizes:
@@ -239,9 +243,15 @@ def describe_views(sizes: Sequence[Size]) -> str:
             runs[-1][0] += 1
         else:
             runs.append([1, size])
-    return ' + '.join(
-        f'{n} x ' + ('?' if size is None else f'{size[0]}x{size[1]}')
-        for n, size in runs)
+
+    def name(size: Size) -> str:
+        if size is None:
+            return '?'
+        if square_as_side and size[0] == size[1]:
+            return str(size[0])
+        return f'{size[0]}x{size[1]}'
+
+    return ' + '.join(f'{n} x {name(size)}' for n, size in runs)
 
 
 def views_problem(spec: dict, sizes: Sequence[Size]) -> Optional[str]:

@@ -22,6 +22,10 @@ def test_describe_views():
     assert describe_views(MULTI) == '2 x 224x224 + 6 x 96x96'
     assert describe_views([(32, 32), None, (32, 32)]) == (
         '1 x 32x32 + 1 x ? + 1 x 32x32')
+    # square sizes by their side (the demo comparison's views column)
+    assert describe_views(MULTI, square_as_side=True) == '2 x 224 + 6 x 96'
+    assert describe_views([(96, 64), None], square_as_side=True) == (
+        '1 x 96x64 + 1 x ?')
 
 
 @pytest.mark.parametrize(

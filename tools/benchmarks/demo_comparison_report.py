@@ -17,7 +17,7 @@ from PIL import Image
 
 from mmpixpro.evaluation.probe_report import PROBE_NOISE
 from mmpixpro.registry import TRANSFORMS
-from mmpixpro.utils import register_all_modules
+from mmpixpro.utils import config_check, register_all_modules
 from mmpixpro.visualization import find_scalars_file, load_scalars
 
 # (key, result file, column name)
@@ -53,17 +53,9 @@ def method_config(method: str, config_root: str = 'configs') -> str:
 
 def describe_views(sizes: Sequence[Optional[Tuple[int, int]]]) -> str:
     """Views as runs of one size: ``'2 x 128 + 4 x 64'`` (square views by
-    their side, others as ``HxW``, unknown sizes as ``?``)."""
-    runs: List[list] = []
-    for size in sizes:
-        if runs and runs[-1][1] == size:
-            runs[-1][0] += 1
-        else:
-            runs.append([1, size])
-    names = ['?' if size is None else
-             str(size[0]) if size[0] == size[1] else f'{size[0]}x{size[1]}'
-             for _, size in runs]
-    return ' + '.join(f'{n} x {name}' for (n, _), name in zip(runs, names))
+    their side, others as ``HxW``, unknown sizes as ``?``;
+    :func:`mmpixpro.utils.config_check.describe_views`)."""
+    return config_check.describe_views(sizes, square_as_side=True)
 
 
 def config_views(config: str) -> str:

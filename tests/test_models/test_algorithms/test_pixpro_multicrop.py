@@ -1,21 +1,20 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """Multi-crop PixPro (``multi_crop=True``): the loss of 2 global + 2 local
 views against the formula written out with loops over pairs and bins, the
-two-view loss unchanged, local views batched per size, and the config check
-(plain PixPro refuses a multi-crop pipeline, multi-crop PixPro takes it)."""
+two-view loss unchanged, local views batched per size, and the views
+refused without the option. The config check (plain PixPro refuses a
+multi-crop pipeline, multi-crop PixPro takes it) is tested in
+tests/test_utils/test_view_check.py."""
 import math
-import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmpretrain.structures import DataSample
-from pixpro_testing import ROOT, build, tiny_pixpro_cfg
+from pixpro_testing import build, tiny_pixpro_cfg
 from torch import nn
 
 from mmpixpro.models import MultiViewDataPreprocessor
 from mmpixpro.registry import MODELS
-from mmpixpro.utils import ConfigError, check_config
 
 T = 0.7
 # crop boxes (x_ul, y_ul, x_lr, y_lr) of views 0..3 (2 global, 2 local) of
@@ -245,17 +244,3 @@ def test_view_count_and_boxes_are_checked():
     model.multi_crop = True
     with pytest.raises(ValueError, match='one .* row per view'):
         model.loss(views + views[2:], samples)
-
-
-def test_config_check_refuses_multicrop_views_for_plain_pixpro():
-    cfg = Config.fromfile(
-        osp.join(ROOT, 'configs', 'pixpro', 'pixpro-mcrop_r50_8xb128.py'))
-    check_config(cfg)  # multi-crop PixPro takes 2 x 224 + 6 x 96
-    cfg.model.multi_crop = False
-    with pytest.raises(ConfigError) as error:
-        check_config(cfg)
-    message = str(error.value)
-    assert ('train_dataloader.dataset.pipeline[1] (MultiViewTransform) '
-            'makes 2 x 224x224 + 6 x 96x96: 8 views where it takes 2'
-            ) in message
-    assert 'model.multi_crop=True takes local views' in message
