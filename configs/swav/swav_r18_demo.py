@@ -1,12 +1,13 @@
 # SwAV on the CPU demo: ResNet-18, the 235 demo photographs in 2 x 128 +
 # 4 x 64 px views (demo_multicrop.py, its colour recipe and global crops
 # kept so that the family's demos differ by method only; the local crops
-# made unconstrained, as SwAV's), 12 epochs of the LARS demo schedule,
-# batch 32 (7 iterations an epoch).
+# made unconstrained, as SwAV's), SwAV's LARS (lr 0.6 per 256: 0.075 at
+# batch 32, wd 1e-6, fp32) over the 12 epochs of the demo schedule (1-epoch
+# warm-up, cosine), batch 32 (7 iterations an epoch).
 _base_ = [
     '../_base_/models/swav_r50.py',
     '../_base_/datasets/demo_multicrop.py',
-    '../_base_/schedules/lars_coslr-12e.py',
+    '../_base_/schedules/lars-swav_coslr-12e.py',
     '../_base_/demo_runtime.py',
 ]
 
@@ -34,21 +35,6 @@ model = dict(
     backbone=dict(depth=18),
     neck=dict(in_channels=512, hid_channels=512),
     head=dict(loss=dict(num_crops=num_crops, num_prototypes=30)))
-
-# SwAV's LARS on every parameter, wd 1e-6, lr 0.6 per 256 (0.075 at batch
-# 32), fp32; the demo schedule's 1-epoch warm-up and cosine are kept
-optim_wrapper = dict(
-    _delete_=True,
-    type='NonFiniteSkipOptimWrapper',
-    optimizer=dict(
-        type='PixProLARS',
-        lr=0.6,
-        momentum=0.9,
-        weight_decay=1e-6,
-        eta=0.001,
-        exclude_1d=False))
-
-find_unused_parameters = True
 
 # prototypes frozen for the first epoch (7 iterations; the authors freeze
 # them for one ImageNet epoch); a queue of 64 embeddings (2 batches, at

@@ -11,6 +11,7 @@ _base_ = [
     '../_base_/models/swav_r50.py',
     '../_base_/datasets/imagenet_multicrop.py',
     '../_base_/datasets/simclr_views.py',
+    '../_base_/schedules/lars-swav_coslr-200e.py',
     '../_base_/default_runtime.py',
 ]
 
@@ -48,38 +49,8 @@ train_dataloader = dict(
 
 model = dict(head=dict(loss=dict(num_crops=num_crops)))
 
-# LARS on every parameter (the authors' LARC wraps all of them, BN and
-# biases included), fp32 (Sinkhorn's exp(scores / 0.05) would multiply
-# bf16 rounding of the scores by 20); NonFiniteSkipOptimWrapper: mmengine's
-# OptimWrapper that skips the step of a NaN/inf loss
-optim_wrapper = dict(
-    type='NonFiniteSkipOptimWrapper',
-    optimizer=dict(
-        type='PixProLARS',
-        lr=0.6,
-        momentum=0.9,
-        weight_decay=1e-6,
-        eta=0.001,
-        exclude_1d=False))
-
-max_epochs = 200
-param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        T_max=max_epochs,
-        eta_min=6e-4,
-        by_epoch=True,
-        begin=0,
-        end=max_epochs,
-        convert_to_iter_based=True)
-]
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
-
-# lr 0.6 at batch 256 (8 x 32), scaled linearly for another batch
-auto_scale_lr = dict(base_batch_size=256, enable=True)
-
-# the prototypes get no gradient while frozen
-find_unused_parameters = True
+# SwAV's LARS, fp32, cosine to 6e-4 without warm-up, lr 0.6 at batch 256
+# (8 x 32) scaled linearly for another batch: lars-swav_coslr-200e.py
 
 # the queue of SwAVQueueHook (swav_r50.py): the last 3840 embeddings of
 # views 0 and 1 (15 batches of 256; 480 per GPU) used by Sinkhorn from

@@ -53,3 +53,6 @@ custom_hooks = [
         crops_for_assign=model['head']['loss']['crops_for_assign'],
         feat_dim=model['head']['loss']['feat_dim'])
 ]
+
+# the prototypes get no gradient while frozen
+find_unused_parameters = True
