@@ -43,6 +43,7 @@ def test_one_table_and_json_for_two_protocols(tool, tmp_path, capsys):
         'hummingbird', '--data', f'count-files={root}', '--data',
         f'hummingbird={root}', '--set', 'count-files.scale=2.5', '--set',
         'hummingbird.img_size=64', '--set', 'hummingbird.memory_size=32',
+        '--set', 'hummingbird.temperature=0.008',
         '--set', 'hummingbird.index=exact', '--out', str(out)])
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0] == 'random-init (seed 0)'
@@ -50,11 +51,12 @@ def test_one_table_and_json_for_two_protocols(tool, tmp_path, capsys):
     assert lines[2] == '| --- | --- | --- | --- | --- |'
     assert len(lines) == 5  # backbone, header, rule, a row per protocol
     count_row, hb_row = lines[3], lines[4]
-    assert count_row == (f'| count-files | files 15.00 | scale=2.50, '
-                         f'suffix=.png | {root} | 0 |')  # 6 masks x 2.5
+    # 6 masks x 2.5; settings exactly as given (0.008 is not rounded)
+    assert count_row == (f'| count-files | files 15.00 | scale=2.5, '
+                         f'suffix=.png | {root} | 0 |')
     assert hb_row.startswith('| hummingbird | mIoU ')
     for setting in ('memory_size=32', 'num_neighbours=30',
-                    'temperature=0.02', 'img_size=64', 'stage=C4',
+                    'temperature=0.008', 'img_size=64', 'stage=C4',
                     'index=exact'):
         assert setting in hb_row
     saved = json.loads(out.read_text())

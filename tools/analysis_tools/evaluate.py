@@ -175,8 +175,8 @@ def make_plan(args: argparse.Namespace) -> List[dict]:
     return plan
 
 
-def format_value(value: object) -> str:
-    """A number with 2 decimals, anything else as ``str``."""
+def format_metric(value: object) -> str:
+    """A metric with 2 decimals (percent), anything else as ``str``."""
     if isinstance(value, float):
         return f'{value:.2f}'
     return str(value)
@@ -196,10 +196,9 @@ def format_table(results: Sequence[dict]) -> str:
     for r in results:
         rows.append([
             r['protocol'],
-            ', '.join(f'{k} {format_value(v)}'
+            ', '.join(f'{k} {format_metric(v)}'
                       for k, v in r['metrics'].items()),
-            ', '.join(f'{k}={format_value(v)}'
-                      for k, v in r['settings'].items()),
+            ', '.join(f'{k}={v}' for k, v in r['settings'].items()),
             r['data'], f'{r["seconds"]:.0f}'])
     return '\n'.join('| ' + ' | '.join(row) + ' |' for row in rows)
 
