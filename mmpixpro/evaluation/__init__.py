@@ -1,7 +1,8 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """Dense evaluation of frozen features: labelled-set loaders, linear probe,
 nearest-neighbour readout, video label propagation and their metrics."""
-from .boundary_f import boundary_f, boundary_precision_recall
+from .boundary_f import (boundary_f, boundary_precision_recall,
+                         boundary_tolerance)
 from .cls_dataset import ClsDataset, cls_splits, read_ann_file
 from .cls_features import pooled_features, topk_accuracy
 from .davis_protocol import davis_protocol, davis_summary
@@ -28,7 +29,8 @@ from .linear_probe import (DenseLinearHead, class_weights, predict_linear,
 from .metrics import (IGNORE_INDEX, confusion_matrix, region_iou,
                       segmentation_scores)
 from .protocols import ProtocolResult, run_protocol
-from .seg_protocols import SEG_PRESETS, seg_linear_protocol
+from .seg_protocols import (seg_linear_dinov2, seg_linear_neco,
+                            seg_linear_protocol)
 
 __all__ = [
     'CITYSCAPES_CLASSES', 'VOC_CLASSES', 'DenseSegDataset', 'VideoSequence',
@@ -48,7 +50,7 @@ __all__ = [
     'HummingbirdConfig', 'PatchIndex', 'build_memory', 'chunked_topk',
     'hummingbird_protocol', 'per_image_share', 'retrieve_labels',
     'sample_patches',
-    'boundary_f', 'boundary_precision_recall', 'davis_protocol',
-    'davis_summary', 'StreamedFeatures', 'sequence_jf', 'SEG_PRESETS',
-    'seg_linear_protocol'
+    'boundary_f', 'boundary_precision_recall', 'boundary_tolerance',
+    'davis_protocol', 'davis_summary', 'StreamedFeatures', 'sequence_jf',
+    'seg_linear_protocol', 'seg_linear_dinov2', 'seg_linear_neco'
 ]

@@ -107,7 +107,7 @@ def davis_protocol(backbone: nn.Module, data_root: str,
                    **settings) -> ProtocolResult:
     """DAVIS-2017 val J&F of label propagation on frozen features.
 
-    Settings (defaults in :data:`DAVIS_SETTINGS`): ``split`` (val),
+    Settings (defaults in ``DAVIS_SETTINGS``): ``split`` (val),
     ``resolution`` (480p; '' when the folder has no 480p sub-folder),
     ``stage`` (C4, stride 16: a 30 x 54 grid at 480p), the propagation's
     ``topk`` (5), ``temperature`` T (0.1), ``num_context`` previous frames
@@ -119,7 +119,7 @@ def davis_protocol(backbone: nn.Module, data_root: str,
     Args:
         backbone (nn.Module): The frozen backbone.
         data_root (str): The DAVIS root (or a DAVIS-style folder).
-        **settings: Overrides of :data:`DAVIS_SETTINGS`.
+        **settings: Overrides of ``DAVIS_SETTINGS``.
 
     Returns:
         ProtocolResult: The table of :func:`davis_summary`; per-sequence

@@ -147,7 +147,7 @@ def sequence_jf(pred: Tensor,
         gt (Tensor): (T, H, W) ground-truth ids (0 = background, ``void_id``
             = void).
         bound_th (float): F's tolerance (see
-            :func:`~mmpixpro.evaluation.boundary_f.boundary_tolerance`).
+            :func:`~mmpixpro.evaluation.boundary_tolerance`).
         void_id (int): Void label. Defaults to 255.
 
     Returns:

@@ -210,7 +210,7 @@ def train_linear_head(feats,
         schedule (str): ``'cosine'`` (decay to 0 over all steps) or
             ``'constant'``. Defaults to ``'cosine'``.
         label_size (int, optional): Train on labels reduced to this square
-            side instead (see :func:`train_label_size`).
+            side instead (see ``train_label_size``).
 
     Returns:
         DenseLinearHead: The trained head, in eval mode.

@@ -87,15 +87,15 @@ def default_test_split(root: str, layout: str) -> str:
 
 def seg_linear_protocol(name: str, backbone: nn.Module, data_root: str,
                         **settings) -> ProtocolResult:
-    """Run the preset ``name`` of :data:`SEG_PRESETS`.
+    """Run the preset ``name`` of ``SEG_PRESETS``.
 
     Args:
-        name (str): A key of :data:`SEG_PRESETS`.
+        name (str): A key of ``SEG_PRESETS``.
         backbone (nn.Module): The frozen backbone.
         data_root (str): A VOC, Cityscapes, ADE20K or COCO-Stuff folder
             (``layout``; see :class:`DenseSegDataset`).
         **settings: Overrides of the preset and of
-            :data:`COMMON_SETTINGS`.
+            ``COMMON_SETTINGS``.
 
     Returns:
         ProtocolResult: ``mIoU`` and ``aAcc`` (percent) of the linear head
@@ -144,7 +144,7 @@ def seg_linear_protocol(name: str, backbone: nn.Module, data_root: str,
 def seg_linear_dinov2(backbone: nn.Module, data_root: str,
                       **settings) -> ProtocolResult:
     """DINOv2-style frozen linear segmentation (448 px masks); see
-    :data:`SEG_PRESETS` and the module docstring for source and
+    ``SEG_PRESETS`` and the module docstring for source and
     deviations."""
     return seg_linear_protocol('seg-linear-dinov2', backbone, data_root,
                                **settings)
@@ -154,7 +154,7 @@ def seg_linear_dinov2(backbone: nn.Module, data_root: str,
 def seg_linear_neco(backbone: nn.Module, data_root: str,
                     **settings) -> ProtocolResult:
     """NeCo/Franca-style frozen linear segmentation (100 px masks); see
-    :data:`SEG_PRESETS` and the module docstring for source and
+    ``SEG_PRESETS`` and the module docstring for source and
     deviations."""
     return seg_linear_protocol('seg-linear-neco', backbone, data_root,
                                **settings)

@@ -21,12 +21,12 @@ import argparse
 import time
 from typing import Optional, Sequence
 
-from mmpixpro.evaluation import (SEG_PRESETS, DenseProbeConfig,
-                                 DenseSegDataset, run_dense_probe,
-                                 run_protocol)
+from mmpixpro.evaluation import (DenseProbeConfig, DenseSegDataset,
+                                 run_dense_probe, run_protocol)
 from mmpixpro.evaluation.cli import (add_backbone_args, backbone_from_args,
                                      backbone_label, write_result)
 from mmpixpro.evaluation.probe_report import format_probe_row
+from mmpixpro.evaluation.seg_protocols import SEG_PRESETS
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
