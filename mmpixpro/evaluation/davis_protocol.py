@@ -163,3 +163,7 @@ def davis_protocol(backbone: nn.Module, data_root: str,
         'mask only, top-k of the first + previous frames')
     return ProtocolResult('davis', metrics, settings_out, data_root,
                           time.perf_counter() - start, extra)
+
+
+# its settings with their defaults, for the command line (evaluate.py)
+davis_protocol.default_settings = dict(DAVIS_SETTINGS)

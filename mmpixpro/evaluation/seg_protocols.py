@@ -158,3 +158,14 @@ def seg_linear_neco(backbone: nn.Module, data_root: str,
     deviations."""
     return seg_linear_protocol('seg-linear-neco', backbone, data_root,
                                **settings)
+
+
+# the settings each preset takes, with their defaults, for the command
+# line to check overrides before a model is loaded (evaluate.py)
+for _fn, _name in ((seg_linear_dinov2, 'seg-linear-dinov2'),
+                   (seg_linear_neco, 'seg-linear-neco')):
+    _fn.default_settings = {
+        key: value
+        for key, value in dict(COMMON_SETTINGS, **SEG_PRESETS[_name]).items()
+        if key != 'source'
+    }

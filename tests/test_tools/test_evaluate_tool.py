@@ -118,3 +118,13 @@ def test_settings_are_read_from_the_protocol(tool, tmp_path):
         f'count-files={tmp_path}'])
     assert args.checkpoint == 'ckpt.pth' and not args.random_init
     assert [p['settings'] for p in args.plan] == [dict(stage='C5'), {}]
+
+
+@pytest.mark.parametrize(
+    'name', ['knn-cls', 'linear-cls', 'seg-linear-dinov2', 'seg-linear-neco',
+             'davis', 'hummingbird'])
+def test_every_protocol_of_the_library_declares_its_settings(tool, name):
+    # so that a misspelt --set is refused before a model is loaded
+    settings = tool.protocol_settings(name)
+    assert settings, f'{name} declares no settings'
+    assert 'source' not in settings
