@@ -14,6 +14,18 @@ def mmpixpro_scope():
     yield
 
 
+@pytest.fixture(autouse=True)
+def keep_default_scope():
+    """Restore mmengine's current default scope after each test: a Runner
+    of another library's config (e.g. mmpretrain's ``default_scope``)
+    makes its scope the current one for every later build."""
+    from mmengine.registry import DefaultScope
+    instances = dict(DefaultScope._instance_dict)
+    yield
+    DefaultScope._instance_dict.clear()
+    DefaultScope._instance_dict.update(instances)
+
+
 @pytest.fixture
 def tiny_image_root(tmp_path):
     """A folder (``images/``) with one class folder of four small

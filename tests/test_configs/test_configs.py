@@ -35,3 +35,12 @@ def test_config_builds_its_model(path):
 def test_config_passes_the_config_check(path):
     from mmpixpro.utils import check_config
     check_config(Config.fromfile(path))  # raises ConfigError on a problem
+
+
+def test_config_names_are_unique():
+    # `mim train mmpixpro NAME.py` finds a shipped config by its file name:
+    # a base of the same name would be trained instead
+    names = [osp.basename(p) for p in glob.glob(
+        osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)]
+    for path in CONFIGS:
+        assert names.count(osp.basename(path)) == 1, path

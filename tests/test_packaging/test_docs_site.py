@@ -65,6 +65,8 @@ def test_every_registered_component_has_an_api_entry(site):
     for name in registries.__all__:
         registry = getattr(registries, name)
         for key, obj in registry.module_dict.items():
+            if not obj.__module__.startswith('mmpixpro'):
+                continue  # a stub registered by another test module
             entries = [n for n, o in documented.items() if o is obj]
             assert entries, f'{name} {key} ({obj.__module__}) has no API ' \
                 'entry: add its module to a page in docs/en/api/'

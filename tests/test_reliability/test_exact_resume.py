@@ -102,13 +102,19 @@ def scaled_pipeline(config: str, crop: int) -> list:
     return pipeline
 
 
+def case_body(case: Case, dataset: str = '') -> str:
+    """:data:`BODY` for ``case``: checkpoints every ``case.stop``
+    iterations, its hooks, ``dataset`` in ``train_dataloader.dataset``."""
+    return BODY.format(iters=ITERS, cosine=ITERS - 2, stop=case.stop,
+                       dataset=dataset, hooks=case.hooks)
+
+
 def write_case_config(path, case: Case) -> str:
-    """``case.config`` with :data:`BODY` (checkpoints every ``case.stop``
-    iterations) and, with ``case.crop``, its crops scaled down."""
+    """``case.config`` with :func:`case_body` and, with ``case.crop``, its
+    crops scaled down."""
     dataset = (f'pipeline={scaled_pipeline(case.config, case.crop)!r}'
                if case.crop else '')
-    body = BODY.format(iters=ITERS, cosine=ITERS - 2, stop=case.stop,
-                       dataset=dataset, hooks=case.hooks)
+    body = case_body(case, dataset)
     with open(path, 'w') as f:
         f.write(f'_base_ = [{case.config!r}]\n{body}')
     return str(path)

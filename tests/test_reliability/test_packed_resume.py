@@ -15,12 +15,17 @@ import os.path as osp
 import pytest
 import torch
 from pixpro_testing import make_images, rows_by_iter, run_train, write_config
-from test_exact_resume import (BODY, IMAGES, ITERS, LOGGED, STOP,
-                               assert_tensors_equal)
+from test_exact_resume import (CASES, IMAGES, ITERS, LOGGED,
+                               assert_tensors_equal, case_body)
 
 from mmpixpro.datasets import IMG_EXTENSIONS, list_images, pack_zip_shards
 
 pytestmark = pytest.mark.slow  # trains through tools/train.py
+
+# the PixPro case of test_exact_resume: its body, stop and logged values
+STOP = CASES['pixpro'].stop
+BODY = case_body(CASES['pixpro'])
+LOGGED = LOGGED + ('momentum', )
 
 VIEWS_64 = """
 train_pipeline = _base_.train_pipeline
