@@ -1,5 +1,6 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-"""The composite builder on tiny synthetic cut-outs and backgrounds."""
+"""The composite builder on tiny synthetic cut-outs and backgrounds (the
+pasting and the cut-outs are ``mmpixpro.demo_data``'s)."""
 import hashlib
 import os
 import os.path as osp
@@ -8,7 +9,7 @@ import numpy as np
 from PIL import Image
 from pixpro_testing import load_tool
 
-from mmpixpro.demo_data import Spec
+from mmpixpro.demo_data import Cutout, Spec, paste
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SCRIPT = osp.join(REPO, 'tools', 'dataset_converters', 'build_dense_set.py')
@@ -23,15 +24,15 @@ def test_paste_mask_is_alpha_of_top_cutout():
     first[..., 0] = 200
     second = np.zeros((2, 2, 4), np.uint8)
     second[..., 3] = [[127, 128], [128, 255]]
-    bds.paste(image, label, first, 1, 0, 0)
-    bds.paste(image, label, second, 2, 1, 1)  # overlaps, on top
+    paste(image, label, first, 1, 0, 0)
+    paste(image, label, second, 2, 1, 1)  # overlaps, on top
     expected = np.zeros((6, 6), np.int64)
     expected[0:4, 0:2] = 1
     expected[1, 2] = expected[2, 1] = expected[2, 2] = 2
     assert (label == expected).all()
     assert image[0, 0, 0] == 200 and image[0, 3, 0] == 0
     # clipping outside the canvas
-    bds.paste(image, label, second, 3, 5, -1)
+    paste(image, label, second, 3, 5, -1)
     assert label[0, 5] == 3 and label[0, 4] == expected[0, 4]
 
 
@@ -44,7 +45,7 @@ def make_sources(tmp):
         rgba[8:32, 8:32, 3] = 255
         path = osp.join(tmp, f'cut{i}.png')
         Image.fromarray(rgba).save(path)
-        cutouts.append(bds.Cutout(f'cut{i}', path, 1 + i % 2))
+        cutouts.append(Cutout(f'cut{i}', path, 1 + i % 2))
     for i in range(6):
         path = osp.join(tmp, f'bg{i}.jpg')
         Image.fromarray(rng.integers(0, 255, (80, 100, 3), np.uint8)).save(
@@ -102,8 +103,8 @@ def test_instance_map_follows_paste_order():
     label = np.zeros((6, 6), np.int64)
     objects = np.zeros((6, 6), np.int64)
     square = np.full((3, 3, 4), 255, np.uint8)
-    bds.paste(image, label, square, 5, 0, 0, objects, 1)
-    bds.paste(image, label, square, 5, 2, 2, objects, 2)  # same class, on top
+    paste(image, label, square, 5, 0, 0, objects, 1)
+    paste(image, label, square, 5, 2, 2, objects, 2)  # same class, on top
     expected = np.zeros((6, 6), np.int64)
     expected[0:3, 0:3] = 1
     expected[2:5, 2:5] = 2

@@ -1,10 +1,11 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """Build the labelled classification demo set: one real cut-out per image.
 
-The sources are the dense set's (``build_dense_set.py``: the photographic
-stamps of ``tuxpaint-stamps-default`` in 11 classes, pasted on the demo
-set's photographs; without apt, elliptic patches of scikit-image photos,
-class = photo). Each image holds exactly one cut-out of its class on a
+The sources are the dense set's (:mod:`mmpixpro.demo_data.cutouts`, shared
+with ``build_dense_set.py``: the photographic stamps of
+``tuxpaint-stamps-default`` in 11 classes, pasted on the demo set's
+photographs; without apt, elliptic patches of scikit-image photos, class =
+photo). Each image holds exactly one cut-out of its class on a
 random square of a background photo. Cut-outs are split per class and
 backgrounds as a whole (fixed seed), so ``train`` and ``val`` share no
 cut-out and no background.
@@ -34,10 +35,10 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-import build_dense_set as bds  # noqa: E402  (sibling tool: its sources)
-
-from mmpixpro.demo_data import manifest_matches  # noqa: E402
+# the dense set's sources and compositing (build_dense_set.py uses them too)
+from mmpixpro.demo_data import (compose, gather_sources, load_cutout,
+                                manifest_matches, random_square,
+                                split_cutouts, split_items)
 
 VERSION = 1
 SPLITS = ('train', 'val')
@@ -52,7 +53,8 @@ def build_split(out: str, split: str, per_class: int, cutouts: List,
         out (str): Output root.
         split (str): ``'train'`` or ``'val'``.
         per_class (int): Images per class.
-        cutouts (list): The split's cut-outs (``Cutout``, label >= 1).
+        cutouts (list): The split's cut-outs
+            (:class:`~mmpixpro.demo_data.Cutout`, label >= 1).
         backgrounds (list): The split's background photos (``Spec``).
         classes (list[str]): Class names of the demo set (dense label - 1).
         options (dict): ``size`` and ``scale`` (long side range of the
@@ -73,14 +75,14 @@ def build_split(out: str, split: str, per_class: int, cutouts: List,
         for index in range(per_class):
             cutout = own[int(rng.integers(len(own)))]
             if cutout.name not in cache:
-                cache[cutout.name] = bds.load_cutout(cutout)
+                cache[cutout.name] = load_cutout(cutout)
             bg = backgrounds[int(rng.integers(len(backgrounds)))]
             with Image.open(bg.path) as photo:
-                background = bds.random_square(photo.convert('RGB'),
-                                               options['size'], rng)
-            image, _, _ = bds.compose(background,
-                                      [(cache[cutout.name], label + 1)],
-                                      rng, tuple(options['scale']))
+                background = random_square(photo.convert('RGB'),
+                                           options['size'], rng)
+            image, _, _ = compose(background,
+                                  [(cache[cutout.name], label + 1)], rng,
+                                  tuple(options['scale']))
             file = f'{split}_{label:02d}_{index:04d}.jpg'
             Image.fromarray(image).save(osp.join(folder, file), quality=95)
             lines.append(f'{name}/{file} {label}')
@@ -92,8 +94,9 @@ def build_cls_demo_set(out: str, sources: Dict, options: Dict) -> Dict:
 
     Args:
         out (str): Output folder.
-        sources (dict): ``build_dense_set.gather_sources``'s ``classes``
-            (index 0 = background), ``cutouts``, ``photos``, ``mode``.
+        sources (dict): :func:`mmpixpro.demo_data.gather_sources`'s
+            ``classes`` (index 0 = background), ``cutouts``, ``photos``,
+            ``mode``.
         options (dict): ``seed``, ``size``, ``num_train``, ``num_val``
             (images per class), ``val_fraction`` (share of cut-outs and
             backgrounds kept for val), ``scale``.
@@ -102,10 +105,10 @@ def build_cls_demo_set(out: str, sources: Dict, options: Dict) -> Dict:
         dict: The manifest.
     """
     rng = np.random.default_rng(options['seed'])
-    cut_train, cut_val = bds.split_cutouts(sources['cutouts'],
-                                           options['val_fraction'], rng)
-    bg_train, bg_val = bds.split_items(sources['photos'],
+    cut_train, cut_val = split_cutouts(sources['cutouts'],
                                        options['val_fraction'], rng)
+    bg_train, bg_val = split_items(sources['photos'],
+                                   options['val_fraction'], rng)
     if not cut_val or not bg_val:
         raise RuntimeError('too few cut-outs or backgrounds to split')
     classes = list(sources['classes'][1:])  # no background class
@@ -174,7 +177,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     start = time.time()
     cache_dir = args.cache_dir or osp.join(
         osp.dirname(osp.abspath(args.out)), '.demo_deb_cache')
-    sources = bds.gather_sources(not args.no_apt, cache_dir)
+    sources = gather_sources(not args.no_apt, cache_dir)
     manifest = build_cls_demo_set(args.out, sources, options)
     print(f'classification demo set ({manifest["mode"]}): '
           f'{len(manifest["classes"])} classes x {args.num_train}/'
