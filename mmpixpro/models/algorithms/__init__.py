@@ -3,11 +3,12 @@ from .momentum_baselines import MomentumBYOL, MomentumDenseCL, MomentumMoCo
 from .multicrop_moco import MultiCropMoCo
 from .pixpro import PixPro
 from .pixpro_instance import PixProInstance
+from .regioncl import RegionCLM
 from .simclr import SimCLR
 from .swav import MultiCropSwAV
 
 __all__ = [
     'MultiCropMoCo',
     'MomentumBYOL', 'MomentumDenseCL', 'MomentumMoCo', 'MultiCropSwAV',
-    'PixPro', 'PixProInstance', 'SimCLR'
+    'PixPro', 'PixProInstance', 'RegionCLM', 'SimCLR'
 ]

@@ -1,5 +1,6 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 from .fpn import FPN
 from .pixel_mlp_neck import PixelMLPNeck
+from .regioncl_neck import RegionCLNeck
 
-__all__ = ['PixelMLPNeck', 'FPN']
+__all__ = ['RegionCLNeck', 'PixelMLPNeck', 'FPN']
