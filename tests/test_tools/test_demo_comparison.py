@@ -4,6 +4,7 @@ page its report script writes from (fake) result files: rows with each
 method's views, the random-init band and the verdicts."""
 import glob
 import json
+import os
 import os.path as osp
 import subprocess
 
@@ -66,6 +67,18 @@ def test_report_rows_band_and_verdicts(results, tmp_path):
 def run_script(*args):
     return subprocess.run(['bash', SCRIPT, *args], capture_output=True,
                           text=True, cwd=ROOT)
+
+
+def test_kept_rows_are_named_with_their_date(results, tmp_path):
+    page_path = tmp_path / 'cmp.md'
+    os.utime(results / 'probe_byol.json', (0, 86400))  # 1970-01-02 00:00
+    report.main([
+        '--out-dir', str(results), '--methods', 'pixpro', 'byol',
+        '--budget', '12', '--report', str(page_path), '--kept', 'byol',
+        '--config-root', osp.join(ROOT, 'configs')])
+    page = page_path.read_text()
+    assert ('(`--keep-results`, results dated 1970-01-02 00:00 UTC): byol;'
+            in page)
 
 
 def test_script_help_and_bad_arguments():

@@ -13,6 +13,10 @@
 #   --out-dir DIR      runs and probe results (default work_dirs/demo_comparison)
 #   --report FILE      the markdown page (default docs/en/results/demo_comparison.md)
 #   --skip-train       reuse the checkpoints already in --out-dir
+#   --keep-results     neither train nor probe a method (or random seed) whose
+#                      probe and propagation results are already in --out-dir
+#                      (an earlier run of this script at the same budget); the
+#                      page names those rows and the date of their results
 #   --dry-run          print each method's config and the commands; run nothing
 # Environment: PYTHON (default .venv/bin/python if present, else python).
 # A GPU is used by the training runs when torch sees one.
@@ -24,6 +28,7 @@ RANDOM_SEEDS="0 1 2"
 OUT=work_dirs/demo_comparison
 REPORT=docs/en/results/demo_comparison.md
 SKIP_TRAIN=0
+KEEP=0
 DRY_RUN=0
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -33,8 +38,9 @@ while [ $# -gt 0 ]; do
         --out-dir) OUT=$2; shift 2 ;;
         --report) REPORT=$2; shift 2 ;;
         --skip-train) SKIP_TRAIN=1; shift ;;
+        --keep-results) KEEP=1; shift ;;
         --dry-run) DRY_RUN=1; shift ;;
-        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -75,6 +81,10 @@ START=$(date +%s)
 [ -d data/dense ] || "$PYTHON" tools/dataset_converters/build_dense_set.py --out data/dense
 mkdir -p "$OUT"
 
+kept() {  # kept NAME: --keep-results and both result files of NAME present
+    [ "$KEEP" = 1 ] && [ -f "$OUT/probe_$1.json" ] && [ -f "$OUT/prop_$1.json" ]
+}
+KEPT=""
 probe() {  # probe NAME BACKBONE-ARGS...
     local name=$1; shift
     "$PYTHON" tools/analysis_tools/dense_probe.py "$@" --depth 18 \
@@ -85,6 +95,7 @@ probe() {  # probe NAME BACKBONE-ARGS...
 
 for method in $METHODS; do
     config=$(config_of "$method")
+    if kept "$method"; then KEPT="$KEPT $method"; continue; fi
     if [ "$SKIP_TRAIN" = 0 ]; then
         rm -rf "${OUT:?}/$method"
         t0=$(date +%s)
@@ -95,6 +106,7 @@ for method in $METHODS; do
     probe "$method" --checkpoint "$(cat "$OUT/$method/last_checkpoint")"
 done
 for seed in $RANDOM_SEEDS; do
+    if kept "random$seed"; then KEPT="$KEPT random$seed"; continue; fi
     probe "random$seed" --random-init --init-seed "$seed"
 done
 
@@ -103,4 +115,5 @@ done
     --out "docs/en/_static/$(basename "$REPORT" .md)_curves.png"
 "$PYTHON" tools/benchmarks/demo_comparison_report.py --out-dir "$OUT" \
     --methods $METHODS --random-seeds $RANDOM_SEEDS --budget "$BUDGET" \
-    --command "$COMMAND" --seconds $(( $(date +%s) - START )) --report "$REPORT"
+    --command "$COMMAND" --seconds $(( $(date +%s) - START )) --report "$REPORT" \
+    ${KEPT:+--kept $KEPT}

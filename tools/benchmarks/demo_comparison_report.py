@@ -192,6 +192,21 @@ def copy_views_picture(out_dir: str, dst: str) -> Optional[str]:
     return dst
 
 
+def kept_line(out_dir: str, kept: Sequence[str]) -> List[str]:
+    """The line naming the rows of an earlier run and their dates (the
+    modification time of their probe results), or nothing."""
+    if not kept:
+        return []
+    dates = sorted(datetime.fromtimestamp(
+        osp.getmtime(osp.join(out_dir, f'probe_{name}.json')),
+        timezone.utc).strftime('%Y-%m-%d %H:%M UTC') for name in kept)
+    when = dates[0] if dates[0] == dates[-1] else (
+        f'{dates[0]} to {dates[-1]}')
+    return [f'- Kept from an earlier run of this script in the same '
+            f'out-dir (`--keep-results`, results dated {when}): '
+            f'{", ".join(kept)}; "whole script" counts the other rows only.']
+
+
 def build_page(args: argparse.Namespace) -> str:
     """The markdown of the comparison page."""
     rows = {m: scores(args.out_dir, m) for m in args.methods}
@@ -226,6 +241,7 @@ def build_page(args: argparse.Namespace) -> str:
         f'- Command: `{args.command}`',
         f'- Machine: {machine()}',
         f'- Date: {date}; whole script {args.seconds} s',
+        *kept_line(args.out_dir, args.kept),
         '- Pretraining: ResNet-18, batch 32, the embedded `data/demo` '
         'images, each method\'s `configs/*/<method>_r18_demo.py` with '
         '`--epochs ' + str(args.budget) + '` (the same budget for all); '
@@ -265,6 +281,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--report', required=True)
     parser.add_argument('--config-root', default='configs',
                         help='where configs/*/<method>_r18_demo.py are')
+    parser.add_argument('--kept', nargs='*', default=[],
+                        help='methods and random<seed> rows whose results '
+                        'come from an earlier run (--keep-results)')
     return parser.parse_args(argv)
 
 
