@@ -12,8 +12,11 @@ from .random_resized_crop import (RandomResizedCropWithBox, crop_to_box,
                                   share_inside)
 from .solarize import RandomSolarize
 from .two_view import TwoViewTransform
+from .full_image_view import FullImageWithBox
+from .slic import SLICSuperpixels
 
 __all__ = [
+    'FullImageWithBox', 'SLICSuperpixels',
     'RandomPipelineChoice',
     'LoadRGBImageFromFile', 'ImageDecodeError', 'ImageTooSmallError',
     'RandomResizedCropWithBox', 'get_params', 'sample_crop_params',

@@ -7,8 +7,10 @@ from .momentum_hook import CosineMomentumHook, MomentumHook
 from .non_finite_loss_hook import NonFiniteLossError, NonFiniteLossHook
 from .pixpro_visualization_hook import PixProVisualizationHook
 from .swav_queue_hook import SwAVQueueHook
+from .r2o_cluster_hook import R2OClusterHook, cluster_schedule
 
 __all__ = [
+    'R2OClusterHook', 'cluster_schedule',
     'MomentumHook', 'CosineMomentumHook', 'SafeCheckpointHook',
     'NonFiniteStateError',
     'BrokenImageHook', 'CropFallbackHook',

@@ -6,8 +6,10 @@ from .pixpro_instance import PixProInstance
 from .regioncl import RegionCLM
 from .simclr import SimCLR
 from .swav import MultiCropSwAV
+from .r2o import R2O
 
 __all__ = [
+    'R2O',
     'MultiCropMoCo',
     'MomentumBYOL', 'MomentumDenseCL', 'MomentumMoCo', 'MultiCropSwAV',
     'PixPro', 'PixProInstance', 'RegionCLM', 'SimCLR'

@@ -3,8 +3,10 @@ from .instance_head import InstanceBranchHead
 from .moco_knn_head import MoCoKNNHead
 from .pixel_contrast_head import PixelContrastHead
 from .ppm_head import PixelPropagationHead
+from .mask_byol_head import MaskBYOLHead
 
 __all__ = [
+    'MaskBYOLHead',
     'PixelPropagationHead', 'PixelContrastHead', 'InstanceBranchHead',
     'MoCoKNNHead'
 ]

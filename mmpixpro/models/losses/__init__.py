@@ -2,5 +2,7 @@
 from .knn_positive_loss import KNNPositiveLoss
 from .pixcontrast_loss import PixContrastLoss
 from .pixpro_loss import PixProLoss
+from .masked_byol_loss import MaskedBYOLLoss
 
-__all__ = ['PixProLoss', 'PixContrastLoss', 'KNNPositiveLoss']
+__all__ = [
+    'MaskedBYOLLoss','PixProLoss', 'PixContrastLoss', 'KNNPositiveLoss']

@@ -4,8 +4,13 @@ from .feature_probe import probe_feature_channels
 from .momentum_encoder import (MomentumEncoder, cosine_momentum,
                                momentum_encoders, momentum_held, set_momentum)
 from .pixel_mlp import build_pixel_mlp
+from .kmeans import kmeans, kmeans_pp_init
+from .region_masks import (box_edges, cut_masks, masked_average_pool,
+                           one_hot_masks)
 
 __all__ = [
+    'kmeans', 'kmeans_pp_init', 'box_edges', 'cut_masks',
+    'masked_average_pool', 'one_hot_masks',
     'bin_centers', 'normalized_bin_distance', 'positive_mask',
     'MomentumEncoder', 'cosine_momentum', 'momentum_encoders',
     'momentum_held', 'set_momentum',
