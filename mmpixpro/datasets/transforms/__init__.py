@@ -5,6 +5,7 @@ from .grayscale import RandomRGBGrayscale
 from .loading import (ImageDecodeError, ImageTooSmallError,
                       LoadRGBImageFromFile)
 from .multi_view import MultiViewTransform
+from .paste_box import RandomPasteBox, sample_paste_box
 from .random_choice import RandomPipelineChoice
 from .random_flip import RandomHorizontalFlipWithBox
 from .random_resized_crop import (RandomResizedCropWithBox, crop_to_box,
@@ -22,5 +23,6 @@ __all__ = [
     'RandomResizedCropWithBox', 'get_params', 'sample_crop_params',
     'share_inside', 'crop_to_box', 'MultiViewTransform',
     'RandomHorizontalFlipWithBox', 'RandomColorJitter', 'RandomRGBGrayscale',
-    'RandomGaussianBlur', 'RandomSolarize', 'TwoViewTransform'
+    'RandomGaussianBlur', 'RandomSolarize', 'TwoViewTransform',
+    'RandomPasteBox', 'sample_paste_box'
 ]

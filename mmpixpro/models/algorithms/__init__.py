@@ -1,4 +1,5 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
+from .cp2 import CP2
 from .momentum_baselines import MomentumBYOL, MomentumDenseCL, MomentumMoCo
 from .multicrop_moco import MultiCropMoCo
 from .pixpro import PixPro
@@ -9,6 +10,7 @@ from .swav import MultiCropSwAV
 from .r2o import R2O
 
 __all__ = [
+    'CP2',
     'R2O',
     'MultiCropMoCo',
     'MomentumBYOL', 'MomentumDenseCL', 'MomentumMoCo', 'MultiCropSwAV',

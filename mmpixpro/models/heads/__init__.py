@@ -1,4 +1,5 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
+from .cp2_head import CP2Head
 from .instance_head import InstanceBranchHead
 from .moco_knn_head import MoCoKNNHead
 from .pixel_contrast_head import PixelContrastHead
@@ -8,5 +9,5 @@ from .mask_byol_head import MaskBYOLHead
 __all__ = [
     'MaskBYOLHead',
     'PixelPropagationHead', 'PixelContrastHead', 'InstanceBranchHead',
-    'MoCoKNNHead'
+    'MoCoKNNHead', 'CP2Head'
 ]
