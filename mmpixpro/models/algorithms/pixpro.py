@@ -9,7 +9,8 @@ from torch import Tensor, nn
 
 from mmpixpro.registry import MODELS
 from ..data_preprocessors import size_groups
-from ..utils import MomentumEncoder, probe_feature_channels, set_momentum
+from ..utils import (MomentumEncoder, backbone_grid_stride, grid_boxes,
+                     probe_feature_channels, set_momentum)
 
 # views 0 and 1 are the global views; views 2.. the local views
 NUM_GLOBAL_VIEWS = 2
@@ -63,7 +64,11 @@ class PixPro(BaseSelfSupervisor):
     The projector's input channels may be left to the backbone
     (``neck.in_channels=None``): they are then read from one dummy forward
     at build time, so any backbone that returns a feature map works; the
-    feature size (hence the stride) is read from the maps at every step.
+    feature size is read from the maps at every step. A patch grid (ViT,
+    :func:`backbone_grid_stride`) keeps its real stride ``p``: when ``p``
+    does not divide a view's size, the grid covers ``ceil(S / p) * p`` px
+    and its bins are placed by :func:`grid_boxes`; other backbones' maps
+    tile the view (stride ``S / n``).
 
     Args:
         backbone (dict): Backbone config, e.g. mmpretrain's ResNet.
@@ -124,6 +129,9 @@ class PixPro(BaseSelfSupervisor):
             init_cfg=init_cfg)
         self.base_momentum = base_momentum
         self.fpn = fpn
+        # pixels of a view per cell of the backbone's grid (ViT), or None
+        self.grid_stride = (
+            backbone_grid_stride(self.backbone) if fpn is None else None)
         self.target_net = MomentumEncoder(
             nn.Sequential(*self.online_networks()), base_momentum)
         self.batch_target_views = batch_target_views
@@ -230,7 +238,8 @@ class PixPro(BaseSelfSupervisor):
         online = self.run_views(self.project, inputs)
         target = self.target_projections(inputs[:NUM_GLOBAL_VIEWS])
 
-        loss = self.symmetric_level_loss(online, target, boxes)
+        loss = self.symmetric_level_loss(online, target, boxes,
+                                         [v.shape[-2:] for v in inputs])
         return dict(loss=loss)
 
     def prepare_views(self, inputs: List[Tensor],
@@ -330,9 +339,13 @@ class PixPro(BaseSelfSupervisor):
         chunks = [level.chunk(len(views)) for level in levels]
         return [tuple(c[i] for c in chunks) for i in range(len(views))]
 
-    def symmetric_level_loss(self, online: Sequence[Tuple[Tensor, ...]],
-                             target: Sequence[Tuple[Tensor, ...]],
-                             boxes: Tensor) -> Tensor:
+    def symmetric_level_loss(
+            self,
+            online: Sequence[Tuple[Tensor, ...]],
+            target: Sequence[Tuple[Tensor, ...]],
+            boxes: Tensor,
+            view_sizes: Optional[Sequence[Tuple[int, int]]] = None
+    ) -> Tensor:
         """``(2 / P) * sum_(a -> b) l(a -> b)`` averaged over the levels.
 
         The P directed pairs are :meth:`view_pairs`; with two views this is
@@ -344,18 +357,30 @@ class PixPro(BaseSelfSupervisor):
             target (Sequence[tuple[Tensor]]): Per global view, the target
                 maps.
             boxes (Tensor): Crop boxes of shape (N, V, 4).
+            view_sizes (Sequence[tuple[int, int]], optional): ``(H_v, W_v)``
+                of each view, needed to place the cells of a patch grid
+                (:attr:`grid_stride`); None: the maps tile the views.
 
         Returns:
             Tensor: The scalar loss.
         """
         pairs = self.view_pairs(len(online))
         num_levels = len(online[0])
+        stride = self.grid_stride if view_sizes is not None else None
+
+        def cells(view: int, lvl: int, maps: Sequence) -> Tensor:
+            if stride is None:
+                return boxes[:, view]
+            return grid_boxes(boxes[:, view], tuple(view_sizes[view]),
+                              tuple(maps[view][lvl].shape[-2:]), stride)
+
         total = 0.
         for lvl in range(num_levels):
             for a, b in pairs:
                 total = total + self.head.loss(online[a][lvl],
-                                               target[b][lvl], boxes[:, a],
-                                               boxes[:, b])
+                                               target[b][lvl],
+                                               cells(a, lvl, online),
+                                               cells(b, lvl, target))
         return total * (2 / len(pairs)) / num_levels
 
     @staticmethod

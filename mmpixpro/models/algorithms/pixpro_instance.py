@@ -107,7 +107,8 @@ class PixProInstance(PixPro):
                 for v in views[:NUM_GLOBAL_VIEWS]
             ]
         loss_pixel = self.symmetric_level_loss([o[0] for o in online],
-                                               [t[0] for t in target], boxes)
+                                               [t[0] for t in target], boxes,
+                                               [v.shape[-2:] for v in views])
         pairs = self.view_pairs(len(views))
         loss_instance = sum(
             self.instance_head.loss(online[a][1], target[b][1])

@@ -1,6 +1,8 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-from .box_geometry import bin_centers, normalized_bin_distance, positive_mask
+from .box_geometry import (bin_centers, grid_boxes, normalized_bin_distance,
+                           positive_mask)
 from .feature_probe import probe_feature_channels
+from .grid_stride import backbone_grid_stride
 from .momentum_encoder import (MomentumEncoder, cosine_momentum,
                                momentum_encoders, momentum_held, set_momentum)
 from .pixel_mlp import build_pixel_mlp
@@ -11,8 +13,8 @@ from .region_masks import (box_edges, cut_masks, masked_average_pool,
 __all__ = [
     'kmeans', 'kmeans_pp_init', 'box_edges', 'cut_masks',
     'masked_average_pool', 'one_hot_masks',
-    'bin_centers', 'normalized_bin_distance', 'positive_mask',
+    'bin_centers', 'grid_boxes', 'normalized_bin_distance', 'positive_mask',
     'MomentumEncoder', 'cosine_momentum', 'momentum_encoders',
     'momentum_held', 'set_momentum',
-    'build_pixel_mlp', 'probe_feature_channels'
+    'build_pixel_mlp', 'probe_feature_channels', 'backbone_grid_stride'
 ]

@@ -21,6 +21,15 @@ bin of the coarser one pairs with it. In units of the smaller bin a coarse
 bin would pair with about one fine bin, and most of the overlap would be
 left out.
 
+Patch grids (ViT): a grid of stride ``p`` on an ``S`` px crop has
+``n = ceil(S / p)`` cells, cell ``i`` covering pixels ``[i * p, (i + 1) *
+p)`` of the crop (the patch embedding pads the right and bottom edges, mmcv's
+``AdaptivePadding(padding='corner')``), so its centre is at ``(i + 0.5) * p
+/ S`` of the crop, not ``(i + 0.5) / n``. :func:`grid_boxes` turns a crop
+box into the box of the region the grid covers (``n * p`` px instead of
+``S``); the functions above then apply unchanged. When ``p`` divides ``S``
+(ViT-S/16 at 224 px, patch 14 at 224 px) the box is unchanged.
+
 These are pure functions shared by the PixPro loss, PixContrast, FPN levels
 and the visualisations.
 """
@@ -28,6 +37,55 @@ from typing import Optional, Tuple
 
 import torch
 from torch import Tensor
+
+
+def grid_boxes(boxes: Tensor, view_size: Tuple[int, int],
+               feat_size: Tuple[int, int],
+               stride: Optional[Tuple[int, int]]) -> Tensor:
+    """Boxes of the region a feature grid of known stride covers.
+
+    A grid of stride ``(p_h, p_w)`` and size ``(H_f, W_f)`` on a crop of
+    ``(H, W)`` px covers ``H_f * p_h`` x ``W_f * p_w`` px from the crop's
+    top-left corner (more than the crop when a patch embedding pads the
+    bottom and right edges). The box is stretched from its ``(x_ul, y_ul)``
+    corner by ``W_f * p_w / W`` and ``H_f * p_h / H`` (signed, so a flipped
+    box stays flipped), so that :func:`bin_axes` puts the centre of cell
+    ``col`` at ``x_ul + (col + 0.5) * p_w / W * (x_lr - x_ul)``.
+
+    Args:
+        boxes (Tensor): Crop boxes of shape (N, 4).
+        view_size (tuple[int, int]): ``(H, W)`` of the crop in pixels.
+        feat_size (tuple[int, int]): ``(H_f, W_f)`` of the feature map.
+        stride (tuple[int, int], optional): ``(p_h, p_w)`` in pixels of
+            the crop, e.g. a ViT's patch size. None: the grid is taken to
+            tile the crop exactly (``p = S / n``, ResNet's convention) and
+            the boxes are returned as they are.
+
+    Returns:
+        Tensor: Boxes of shape (N, 4) whose ``H_f x W_f`` bins are the
+        grid's cells.
+
+    Raises:
+        ValueError: If the grid does not have ``ceil(S / p)`` (padded) or
+            ``floor(S / p)`` (cropped) cells along an axis: a stride that
+            is not the backbone's.
+    """
+    if stride is None:
+        return boxes
+    (h, w), (h_f, w_f), (p_h, p_w) = view_size, feat_size, stride
+    if not ((h_f - 1) * p_h < h < (h_f + 1) * p_h
+            and (w_f - 1) * p_w < w < (w_f + 1) * p_w):
+        raise ValueError(
+            f'A {h_f} x {w_f} grid does not have stride {(p_h, p_w)} on a '
+            f'{h} x {w} crop (ceil(S / p) or floor(S / p) cells expected)')
+    scale_x, scale_y = w_f * p_w / w, h_f * p_h / h
+    if scale_x == 1 and scale_y == 1:
+        return boxes
+    x_ul, y_ul, x_lr, y_lr = boxes.unbind(-1)
+    return torch.stack([
+        x_ul, y_ul, x_ul + (x_lr - x_ul) * scale_x,
+        y_ul + (y_lr - y_ul) * scale_y
+    ], dim=-1)
 
 
 def bin_axes(boxes: Tensor,
