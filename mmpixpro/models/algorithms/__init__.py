@@ -1,5 +1,6 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 from .cp2 import CP2
+from .densesiam import DenseSiam
 from .momentum_baselines import MomentumBYOL, MomentumDenseCL, MomentumMoCo
 from .multicrop_moco import MultiCropMoCo
 from .pixpro import PixPro
@@ -10,6 +11,7 @@ from .swav import MultiCropSwAV
 from .r2o import R2O
 
 __all__ = [
+    'DenseSiam',
     'CP2',
     'R2O',
     'MultiCropMoCo',
