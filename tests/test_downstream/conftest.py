@@ -54,7 +54,8 @@ def convert(checkpoint, *args):
     """Run tools/model_converters/convert.py; returns the default output."""
     result = run_tool(CONVERT, checkpoint, *args)
     assert result.returncode == 0, result.stderr
-    return default_output(checkpoint, args[1], '--with-fpn' in args)
+    return default_output(checkpoint, args[1], '--with-fpn' in args,
+                          '--with-head' in args)
 
 
 @pytest.fixture(scope='session')
@@ -66,6 +67,10 @@ def r50_exports(tmp_path_factory):
                                 tmp / 'pixpro.pth')
     fpn = training_checkpoint('pixpro/pixpro-fpn_r50_8xb128.py',
                               tmp / 'pixpro-fpn.pth')
+    # CP2 R-50 (output stride 16, ASPP): mmseg --with-head
+    cp2 = training_checkpoint('cp2/cp2_r50-d16_8xb32-coslr-200e_in1k.py',
+                              tmp / 'cp2.pth')
     return dict(mmdet=convert(plain, '--to', 'mmdet'),
                 mmseg=convert(plain, '--to', 'mmseg'),
-                fpn=convert(fpn, '--to', 'mmdet', '--with-fpn'))
+                fpn=convert(fpn, '--to', 'mmdet', '--with-fpn'),
+                cp2=convert(cp2, '--to', 'mmseg', '--with-head'))

@@ -33,7 +33,7 @@ VAL_METRIC = {
 def framework_and_export(path, exports):
     """Which library and which export a config takes."""
     if 'mmsegmentation' in path:
-        return 'mmseg', exports['mmseg']
+        return 'mmseg', exports['cp2' if 'cp2-pre' in path else 'mmseg']
     return 'mmdet', exports['fpn' if 'fpn-pre' in path else 'mmdet']
 
 

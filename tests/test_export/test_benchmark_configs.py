@@ -26,6 +26,7 @@ def test_every_protocol_is_there():
         'mask-rcnn_r50-c4_pixpro-pre_8xb2-1x_coco.py',
         'fcn_r50-d8_pixpro-pre_8xb2-40k_cityscapes-769x769.py',
         'fcn_r50-d8_pixpro-pre_4xb4-20k_voc12aug-512x512.py',
+        'deeplabv3_r50-d16_cp2-pre_4xb4-40k_voc12aug-512x512.py',
         'pascal_voc_R_50_C4_24k_pixpro.yaml',
         'coco_R_50_C4_1x_pixpro.yaml',
         'coco_R_50_FPN_1x_pixpro.yaml',
@@ -55,6 +56,9 @@ def test_mm_config_matches_export(path):
     elif 'fpn-pre' in path:
         assert prefixes == ['backbone.', 'neck.']
         assert cfg.model.neck.norm_cfg is None
+    elif 'cp2-pre' in path:  # the pretrained ASPP head is kept
+        assert prefixes == ['backbone.', 'decode_head.']
+        assert cfg.model.decode_head.type == 'ASPPHead'
     else:
         assert prefixes == ['backbone.']
     check_mm_config(cfg, depth=50)
@@ -111,14 +115,18 @@ def test_detectron2_yaml_matches_export(path):
 def test_default_pretrained_is_what_convert_writes(path):
     """Train with tools/train.py, convert with defaults, fine-tune: the
     config finds the file without any path given."""
-    fpn = 'fpn-pre' in path
+    fpn, head = 'fpn-pre' in path, 'cp2-pre' in path
     pretrain = 'pixpro-fpn_r50_8xb128' if fpn else 'pixpro_r50_8xb128'
+    folder = 'pixpro'
+    if head:
+        folder, pretrain = 'cp2', 'cp2_r50-d16_8xb32-coslr-200e_in1k'
     epochs = Config.fromfile(
-        osp.join(REPO, 'configs', 'pixpro',
+        osp.join(REPO, 'configs', folder,
                  f'{pretrain}.py')).train_cfg.max_epochs
     target = 'mmseg' if 'mmsegmentation' in path else 'mmdet'
     expected = default_output(
-        osp.join('work_dirs', pretrain, f'epoch_{epochs}.pth'), target, fpn)
+        osp.join('work_dirs', pretrain, f'epoch_{epochs}.pth'), target, fpn,
+        head)
     cfg = Config.fromfile(path, import_custom_modules=False)
     assert {init['checkpoint'] for _, init in iter_pretrained(cfg.model)
             } == {expected}
