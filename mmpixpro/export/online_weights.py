@@ -16,7 +16,8 @@ from torch import Tensor
 
 from mmpixpro.checkpoint import (BACKBONE_PREFIX, FPN_PREFIX,
                                  infer_resnet_depth, strip_prefix)
-from .aspp import select_aspp
+from .backbones import EXPORTERS
+from .families import detect_family
 
 
 @dataclass
@@ -34,22 +35,21 @@ class OnlineWeights:
     depth: int
     fpn: Dict[str, Tensor] = field(default_factory=dict)
     source: str = 'checkpoint'
-    # CP2's pretrained ASPP (mmseg ASPPHead names, no prefix), on request
-    aspp: Dict[str, Tensor] = field(default_factory=dict)
+    # 'resnet', 'vit', 'swin' or 'convnext' (families.detect_family); depth
+    # is 0 for the non-ResNet families, arch describes them
+    family: str = 'resnet'
+    arch: str = ''
 
 
 def online_weights(state_dict: Mapping[str, Tensor],
                    with_fpn: bool = False,
-                   source: str = 'checkpoint',
-                   with_head: bool = False) -> OnlineWeights:
+                   source: str = 'checkpoint') -> OnlineWeights:
     """Select the online backbone (and FPN) of a training state_dict.
 
     Args:
         state_dict (Mapping[str, Tensor]): A training state_dict.
         with_fpn (bool): Also take ``fpn.*``. Defaults to False.
         source (str): Named in errors. Defaults to ``'checkpoint'``.
-        with_head (bool): Also take CP2's ASPP (``neck.*``, see
-            :mod:`mmpixpro.export.aspp`). Defaults to False.
 
     Returns:
         OnlineWeights: Backbone (and FPN) weights, cloned, prefixes
@@ -62,7 +62,16 @@ def online_weights(state_dict: Mapping[str, Tensor],
     backbone = strip_prefix(state_dict, BACKBONE_PREFIX)
     if not backbone:
         raise ValueError(_no_backbone_message(state_dict, source))
-    depth = infer_resnet_depth(backbone, f'{source} ("backbone.*")')
+    try:
+        family = detect_family(backbone, f'{source} ("backbone.*")')
+    except ValueError:  # infer_resnet_depth says what is wrong
+        family = 'resnet'
+    depth, arch = 0, ''
+    if family == 'resnet':
+        depth = infer_resnet_depth(backbone, f'{source} ("backbone.*")')
+        arch = f'ResNet-{depth}'
+    else:
+        arch = EXPORTERS[family].describe(backbone)
     fpn: Dict[str, Tensor] = {}
     if with_fpn:
         fpn = strip_prefix(state_dict, FPN_PREFIX)
@@ -76,7 +85,8 @@ def online_weights(state_dict: Mapping[str, Tensor],
         fpn={k: v.detach().clone() for k, v in fpn.items()},
         depth=depth,
         source=source,
-        aspp=select_aspp(state_dict, source) if with_head else {})
+        family=family,
+        arch=arch)
 
 
 def _no_backbone_message(state_dict: Mapping[str, Tensor],

@@ -6,7 +6,7 @@ scripts load non-strictly and only log missing keys; a renamed or missing
 key then leaves layers random without an error. Run these checks on every
 export (the converter and the benchmark launchers do).
 """
-from typing import Dict
+from typing import Dict, Union
 
 from torch import Tensor, nn
 
@@ -16,18 +16,17 @@ from mmpixpro.checkpoint import (BACKBONE_PREFIX, KeyMismatchError,
                                  load_state_dict, resnet_shapes,
                                  strip_prefix)
 from .converter import MM_NECK_PREFIX, TARGETS
+from .backbones import family_of_export, verify_family_export
 from .detectron2 import d2_to_mm_key
-from .aspp import DECODE_HEAD_PREFIX, verify_aspp
 from .fpn import check_fpn_names
 
 
-def verify_export(path: str, target: str) -> int:
+def verify_export(path: str, target: str) -> Union[int, str]:
     """Check an export key for key against its architecture.
 
     mm formats: ``backbone.*`` must equal mmpretrain's ``ResNet(depth)``
     (the keys of mmdet's/mmseg's ``ResNet``), ``neck.*`` must be mmdet FPN
-    parameters, ``decode_head.*`` mmseg ASPPHead parameters (CP2's
-    ``--with-head``), nothing else may be present. torchvision: strict load into
+    parameters, nothing else may be present. torchvision: strict load into
     ``torchvision.models.resnet{depth}`` with ``fc`` removed. detectron2:
     every name maps back to a ResNet key and covers all of them.
 
@@ -35,8 +34,15 @@ def verify_export(path: str, target: str) -> int:
         path (str): The exported file.
         target (str): The target it was exported for.
 
+    ViT, Swin, ConvNeXt (:mod:`.backbones`): names mapped back to
+    mmpretrain's must equal the mmpretrain backbone built for them (mm
+    formats; mmseg ViT has bare keys), or the file loads strictly into the
+    torchvision model (torchvision).
+
     Returns:
-        int: The ResNet depth.
+        int | str: The ResNet depth, or the architecture of the other
+        families (e.g. ``'ViT (384 dims, 12 layers, patch 16, 14x14
+        grid)'``).
 
     Raises:
         KeyMismatchError | ValueError: On any mismatch, naming the keys.
@@ -46,6 +52,11 @@ def verify_export(path: str, target: str) -> int:
     if target == 'detectron2':
         return _verify_d2(path)
     state = load_state_dict(path)
+    family, _ = family_of_export(state, target)
+    if family != 'resnet':  # ViT, Swin, ConvNeXt: see .backbones
+        arch = verify_family_export(state, family, target, path)
+        check_fpn_names(strip_prefix(state, MM_NECK_PREFIX), path)
+        return arch
     if target == 'torchvision':
         return load_into_torchvision(state, path)
     return _verify_mm(state, path)
@@ -54,8 +65,7 @@ def verify_export(path: str, target: str) -> int:
 def _verify_mm(state: Dict[str, Tensor], path: str) -> int:
     """``backbone.*`` == ResNet(depth); ``neck.*`` FPN names; no more."""
     other = [k for k in state
-             if not k.startswith((BACKBONE_PREFIX, MM_NECK_PREFIX,
-                                  DECODE_HEAD_PREFIX))]
+             if not k.startswith((BACKBONE_PREFIX, MM_NECK_PREFIX))]
     if other:
         raise KeyMismatchError(f'{path}', [], other, [])
     backbone = strip_prefix(state, BACKBONE_PREFIX)
@@ -64,9 +74,6 @@ def _verify_mm(state: Dict[str, Tensor], path: str) -> int:
     depth = infer_resnet_depth(backbone, path)
     check_resnet(backbone, depth, f'{path} ("backbone.*" vs ResNet-{depth})')
     check_fpn_names(strip_prefix(state, MM_NECK_PREFIX), path)
-    aspp = strip_prefix(state, DECODE_HEAD_PREFIX)
-    if aspp:
-        verify_aspp(aspp, f'{path} ("decode_head.*" vs mmseg ASPPHead)')
     return depth
 
 
