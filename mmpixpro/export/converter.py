@@ -26,6 +26,7 @@ from torch import Tensor
 from mmpixpro.checkpoint import (check_resnet, load_state_dict,
                                  save_atomically, save_d2_pkl,
                                  stage_channels)
+from .aspp import aspp_to_decode_head
 from .backbones import exporter_of, stage_channels as family_stages
 from .detectron2 import fpn_to_d2, resnet_to_d2
 from .fpn import check_fpn_names, fpn_lateral_channels
@@ -34,6 +35,8 @@ from .online_weights import OnlineWeights, online_weights
 MM_TARGETS = ('mmpretrain', 'mmdet', 'mmseg')
 TARGETS = MM_TARGETS + ('detectron2', 'torchvision')
 FPN_TARGETS = ('mmdet', 'mmseg', 'detectron2')
+# where a pretrained ASPP head (CP2, --with-head) goes: decode_head.*
+HEAD_TARGETS = ('mmseg', )
 # What the downstream model names the FPN in the mm formats.
 MM_NECK_PREFIX = 'neck.'
 # Input normalisation of the pretraining (RGB, 0-255 scale).
@@ -52,6 +55,7 @@ class ExportSummary:
         num_backbone (int): Backbone tensors written.
         num_fpn (int): FPN tensors written.
         notes (list[str]): Things the user must know to load the file.
+        num_head (int): Pretrained ASPP head tensors written.
         family (str): Backbone family (``'resnet'``, ``'vit'``, ``'swin'``,
             ``'convnext'``); ``depth`` is 0 for the non-ResNet ones.
         arch (str): The backbone, e.g. ``'ResNet-50'`` or ``'ViT (384
@@ -63,16 +67,18 @@ class ExportSummary:
     num_backbone: int
     num_fpn: int = 0
     notes: List[str] = field(default_factory=list)
+    num_head: int = 0
     family: str = 'resnet'
     arch: str = ''
 
     @property
     def num_tensors(self) -> int:
         """Total number of tensors written."""
-        return self.num_backbone + self.num_fpn
+        return self.num_backbone + self.num_fpn + self.num_head
 
     def __str__(self) -> str:
         fpn = f' + {self.num_fpn} FPN' if self.num_fpn else ''
+        fpn += f' + {self.num_head} ASPP head' if self.num_head else ''
         lines = [f'Exported {self.num_tensors} tensors '
                  f'({self.arch or f"ResNet-{self.depth}"} backbone: '
                  f'{self.num_backbone}{fpn}) '
@@ -123,6 +129,9 @@ def build_export(weights: OnlineWeights, target: str) -> tuple:
     if weights.fpn and target not in FPN_TARGETS:
         raise ValueError(f'--with-fpn: {target} has no FPN to receive it; '
                          f'FPN export goes to {FPN_TARGETS}.')
+    if weights.aspp and target not in HEAD_TARGETS:
+        raise ValueError(f'--with-head: {target} has no ASPP decode head '
+                         f'to receive it; it goes to {HEAD_TARGETS}.')
     if weights.family != 'resnet':
         return build_family_export(weights, target)
     check_resnet(weights.backbone, weights.depth,
@@ -137,6 +146,11 @@ def build_export(weights: OnlineWeights, target: str) -> tuple:
         state = {f'backbone.{k}': v for k, v in weights.backbone.items()}
         state.update({f'{MM_NECK_PREFIX}{k}': v
                       for k, v in weights.fpn.items()})
+        state.update(aspp_to_decode_head(weights.aspp))
+        if weights.aspp:
+            notes.append("ASPP head: init_cfg=dict(type='Pretrained', "
+                         "checkpoint=FILE, prefix='decode_head.') on "
+                         'the decode head (conv_seg stays random).')
         meta = dict(
             converter='mmpixpro', target=target, source=weights.source,
             resnet_depth=weights.depth, input='RGB',
@@ -180,6 +194,8 @@ def build_family_export(weights: OnlineWeights, target: str) -> tuple:
         raise ValueError(f'{weights.arch}: exports go to {module.TARGETS}, '
                          f'not {target} (detectron2 has no {module.NAME} '
                          'backbone outside its projects).')
+    if weights.aspp:
+        raise ValueError('--with-head: the ASPP export is ResNet-only.')
     state, prefix, notes = module.export(weights.backbone, target)
     if target not in MM_TARGETS:
         return dict(state), len(state), 0, notes
@@ -220,26 +236,30 @@ def save_export(payload, target: str, path: str) -> None:
         save_atomically(payload, path)
 
 
-def default_output(src: str, target: str, with_fpn: bool = False) -> str:
+def default_output(src: str, target: str, with_fpn: bool = False,
+                   with_head: bool = False) -> str:
     """``work_dirs/x/epoch_100.pth`` -> ``.../epoch_100_mmdet.pth``.
 
     Args:
         src (str): Training checkpoint.
         target (str): One of :data:`TARGETS`.
         with_fpn (bool): Whether the FPN is exported.
+        with_head (bool): Whether the ASPP head is exported.
 
     Returns:
         str: The output path next to ``src``.
     """
     stem = osp.splitext(src)[0]
     ext = '.pkl' if target == 'detectron2' else '.pth'
-    return f'{stem}_{target}{"-fpn" if with_fpn else ""}{ext}'
+    head = '-aspp' if with_head else ''
+    return f'{stem}_{target}{"-fpn" if with_fpn else ""}{head}{ext}'
 
 
 def convert_checkpoint(src: str,
                        target: str,
                        dst: Optional[str] = None,
-                       with_fpn: bool = False) -> ExportSummary:
+                       with_fpn: bool = False,
+                       with_head: bool = False) -> ExportSummary:
     """Export the online backbone (and FPN) of a training checkpoint.
 
     Args:
@@ -248,30 +268,36 @@ def convert_checkpoint(src: str,
         dst (str, optional): Output file; defaults to
             :func:`default_output`.
         with_fpn (bool): Export ``fpn.*`` too. Defaults to False.
+        with_head (bool): Export CP2's ASPP as ``decode_head.*`` (mmseg).
+            Defaults to False.
 
     Returns:
         ExportSummary: What was written.
     """
-    dst = dst or default_output(src, target, with_fpn)
-    weights = online_weights(load_state_dict(src), with_fpn, source=src)
+    dst = dst or default_output(src, target, with_fpn, with_head)
+    weights = online_weights(load_state_dict(src), with_fpn, source=src,
+                             with_head=with_head)
     payload, num_backbone, num_fpn, notes = build_export(weights, target)
     save_export(payload, target, dst)
     return ExportSummary(target, dst, weights.depth, num_backbone, num_fpn,
-                         notes, family=weights.family, arch=weights.arch)
+                         notes, num_head=len(weights.aspp),
+                         family=weights.family, arch=weights.arch)
 
 
 def export_state_dict(state_dict: Dict[str, Tensor],
                       target: str,
-                      with_fpn: bool = False):
+                      with_fpn: bool = False,
+                      with_head: bool = False):
     """In-memory variant of :func:`convert_checkpoint` (no file I/O).
 
     Args:
         state_dict (dict[str, Tensor]): A training state_dict.
         target (str): One of :data:`TARGETS`.
         with_fpn (bool): Export ``fpn.*`` too. Defaults to False.
+        with_head (bool): Export CP2's ASPP too. Defaults to False.
 
     Returns:
         The payload :func:`convert_checkpoint` would save.
     """
-    weights = online_weights(state_dict, with_fpn)
+    weights = online_weights(state_dict, with_fpn, with_head=with_head)
     return build_export(weights, target)[0]

@@ -16,6 +16,7 @@ from torch import Tensor
 
 from mmpixpro.checkpoint import (BACKBONE_PREFIX, FPN_PREFIX,
                                  infer_resnet_depth, strip_prefix)
+from .aspp import select_aspp
 from .backbones import EXPORTERS
 from .families import detect_family
 
@@ -39,17 +40,22 @@ class OnlineWeights:
     # is 0 for the non-ResNet families, arch describes them
     family: str = 'resnet'
     arch: str = ''
+    # CP2's pretrained ASPP (mmseg ASPPHead names, no prefix), on request
+    aspp: Dict[str, Tensor] = field(default_factory=dict)
 
 
 def online_weights(state_dict: Mapping[str, Tensor],
                    with_fpn: bool = False,
-                   source: str = 'checkpoint') -> OnlineWeights:
+                   source: str = 'checkpoint',
+                   with_head: bool = False) -> OnlineWeights:
     """Select the online backbone (and FPN) of a training state_dict.
 
     Args:
         state_dict (Mapping[str, Tensor]): A training state_dict.
         with_fpn (bool): Also take ``fpn.*``. Defaults to False.
         source (str): Named in errors. Defaults to ``'checkpoint'``.
+        with_head (bool): Also take CP2's ASPP (``neck.*``, see
+            :mod:`mmpixpro.export.aspp`). Defaults to False.
 
     Returns:
         OnlineWeights: Backbone (and FPN) weights, cloned, prefixes
@@ -86,7 +92,8 @@ def online_weights(state_dict: Mapping[str, Tensor],
         depth=depth,
         source=source,
         family=family,
-        arch=arch)
+        arch=arch,
+        aspp=select_aspp(state_dict, source) if with_head else {})
 
 
 def _no_backbone_message(state_dict: Mapping[str, Tensor],

@@ -16,8 +16,9 @@ from mmpixpro.checkpoint import (BACKBONE_PREFIX, KeyMismatchError,
                                  load_state_dict, resnet_shapes,
                                  strip_prefix)
 from .converter import MM_NECK_PREFIX, TARGETS
-from .backbones import family_of_export, verify_family_export
 from .detectron2 import d2_to_mm_key
+from .aspp import DECODE_HEAD_PREFIX, verify_aspp
+from .backbones import family_of_export, verify_family_export
 from .fpn import check_fpn_names
 
 
@@ -26,7 +27,8 @@ def verify_export(path: str, target: str) -> Union[int, str]:
 
     mm formats: ``backbone.*`` must equal mmpretrain's ``ResNet(depth)``
     (the keys of mmdet's/mmseg's ``ResNet``), ``neck.*`` must be mmdet FPN
-    parameters, nothing else may be present. torchvision: strict load into
+    parameters, ``decode_head.*`` mmseg ASPPHead parameters (CP2's
+    ``--with-head``), nothing else may be present. torchvision: strict load into
     ``torchvision.models.resnet{depth}`` with ``fc`` removed. detectron2:
     every name maps back to a ResNet key and covers all of them.
 
@@ -65,7 +67,8 @@ def verify_export(path: str, target: str) -> Union[int, str]:
 def _verify_mm(state: Dict[str, Tensor], path: str) -> int:
     """``backbone.*`` == ResNet(depth); ``neck.*`` FPN names; no more."""
     other = [k for k in state
-             if not k.startswith((BACKBONE_PREFIX, MM_NECK_PREFIX))]
+             if not k.startswith((BACKBONE_PREFIX, MM_NECK_PREFIX,
+                                  DECODE_HEAD_PREFIX))]
     if other:
         raise KeyMismatchError(f'{path}', [], other, [])
     backbone = strip_prefix(state, BACKBONE_PREFIX)
@@ -74,6 +77,9 @@ def _verify_mm(state: Dict[str, Tensor], path: str) -> int:
     depth = infer_resnet_depth(backbone, path)
     check_resnet(backbone, depth, f'{path} ("backbone.*" vs ResNet-{depth})')
     check_fpn_names(strip_prefix(state, MM_NECK_PREFIX), path)
+    aspp = strip_prefix(state, DECODE_HEAD_PREFIX)
+    if aspp:
+        verify_aspp(aspp, f'{path} ("decode_head.*" vs mmseg ASPPHead)')
     return depth
 
 

@@ -7,6 +7,7 @@ Examples::
         --to mmdet
     python tools/model_converters/convert.py CKPT --to detectron2 -o r50.pkl
     python tools/model_converters/convert.py CKPT --to mmdet --with-fpn
+    python tools/model_converters/convert.py CKPT --to mmseg --with-head
 
 The export is checked strictly against its architecture after writing.
 """
@@ -38,6 +39,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='also export the pretrained FPN (fpn.*) as the '
                         'detector neck (mmdet/mmseg: neck.*, detectron2: '
                         'fpn_*)')
+    parser.add_argument('--with-head', action='store_true',
+                        help='also export the pretrained ASPP head of CP2 '
+                        '(neck.*) as mmseg DeepLabV3 decode_head.* (mmseg '
+                        'only; conv_seg is not pretrained)')
     return parser.parse_args(argv)
 
 
@@ -46,7 +51,8 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     try:
         summary = convert_checkpoint(args.checkpoint, args.to, args.out,
-                                     args.with_fpn)
+                                     args.with_fpn,
+                                     with_head=args.with_head)
         depth = verify_export(summary.path, args.to)
     except (FileNotFoundError, ValueError, KeyMismatchError) as err:
         print(f'error: {err}', file=sys.stderr)
