@@ -1,9 +1,11 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """RegionCL-M: MoCo v2 with region swapping."""
+import logging
 from typing import Dict, List, Tuple
 
 import torch
 import torch.nn.functional as F
+from mmengine.logging import print_log
 from mmpretrain.models.utils import batch_shuffle_ddp, batch_unshuffle_ddp
 from mmpretrain.structures import DataSample
 from torch import Tensor, nn
@@ -49,7 +51,10 @@ class RegionCLM(MomentumMoCo):
             (``cutMixLower=3, cutMixUpper=6``, upper excluded).
         cell (int): cell size in px, the backbone's output stride: the box
             is ``cell``-aligned so it covers whole bins of the map. Defaults
-            to 32.
+            to 32. Views too small for ``swap_cells`` (``cell * cells`` must
+            be at most the side minus 1 px) take boxes of as many cells as
+            fit, with a warning (e.g. 1 cell at 64 px); views of at most
+            ``cell`` px are refused.
         region_weight (float): ``w``. Defaults to 1.0 (``loss_cutmix``).
         *args, **kwargs: those of :class:`MomentumMoCo` (backbone, neck of
             type ``RegionCLNeck``, head ``ContrastiveHead``, queue_len,
@@ -68,6 +73,31 @@ class RegionCLM(MomentumMoCo):
         self.swap_cells = tuple(swap_cells)
         self.cell = cell
         self.region_weight = region_weight
+        self._warned_small = False
+
+    def cells_that_fit(self, height: int, width: int) -> Tuple[int, int]:
+        """``swap_cells``, cut to the most cells that fit the views.
+
+        Args:
+            height (int): ``H`` of the views, px.
+            width (int): ``W`` of the views, px.
+
+        Returns:
+            tuple[int, int]: fewest and most cells of the box.
+        """
+        lower, upper = self.swap_cells
+        most = (min(height, width) - 1) // self.cell
+        if upper <= most or most < 1:
+            return lower, upper  # fits, or draw_swap_box refuses
+        if not self._warned_small:
+            print_log(
+                f'RegionCLM: {height} x {width} views hold swap boxes of at '
+                f'most {most} cells of {self.cell} px; boxes of '
+                f'{min(lower, most)}-{most} cells instead of {lower}-{upper}',
+                logger='current',
+                level=logging.WARNING)
+            self._warned_small = True
+        return min(lower, most), most
 
     def loss(self, inputs: List[Tensor], data_samples: List[DataSample],
              **kwargs) -> Dict[str, Tensor]:
@@ -84,7 +114,7 @@ class RegionCLM(MomentumMoCo):
         """
         im_q, im_k = inputs[0], inputs[1]
         B, _, H, W = im_q.shape
-        box = draw_swap_box(H, W, self.swap_cells, self.cell)
+        box = draw_swap_box(H, W, self.cells_that_fit(H, W), self.cell)
         im_swap = swap_regions(im_q, box)
 
         q = F.normalize(self.neck(self.backbone(im_q))[0], dim=1)  # (B, C)

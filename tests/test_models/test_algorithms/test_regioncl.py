@@ -96,12 +96,14 @@ def test_three_info_nce_terms_by_explicit_loops(monkeypatch):
 
 def test_gradients_and_views():
     """Train mode: every term back-propagates to the backbone; the method
-    takes two views of one size; a box too large for the views is refused.
-    """
+    takes two views of one size; boxes of 1-2 cells shrink to the 1 cell
+    that fits 64 px views; 32 px views are refused."""
     torch.manual_seed(0)
-    model = build(dict(tiny_cfg(), swap_cells=(1, 1)))
+    model = build(tiny_cfg())
     assert model.supported_views == dict(num_views=2, same_size=True)
     views = [torch.randn(2, 3, 64, 64) for _ in range(2)]
+    assert model.cells_that_fit(96, 96) == (1, 2)
+    assert model.cells_that_fit(64, 64) == (1, 1)
     weight = model.backbone.conv1.weight
     for name, loss in model.loss(views, None).items():
         grad, = torch.autograd.grad(loss, weight, retain_graph=True)
