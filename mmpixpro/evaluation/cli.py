@@ -9,11 +9,12 @@ from typing import Optional
 import torch
 from torch import nn
 
-from .frozen_backbone import load_frozen_backbone
+from .frozen_backbone import load_config_backbone, load_frozen_backbone
 
 
 def add_backbone_args(parser: argparse.ArgumentParser) -> None:
-    """``--checkpoint`` / ``--random-init`` / ``--depth`` / ``--stage``.
+    """``--checkpoint`` / ``--random-init`` / ``--depth`` / ``--config`` /
+    ``--stage``.
 
     Args:
         parser (argparse.ArgumentParser): The tool's parser; the arguments
@@ -26,6 +27,10 @@ def add_backbone_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument('--random-init', action='store_true',
                        help='randomly initialised backbone (needs --depth)')
     parser.add_argument('--depth', type=int, default=None)
+    parser.add_argument('--config', default=None,
+                        help='training config whose model.backbone is read '
+                        '(e.g. a ViT with out_type featmap: its patch map); '
+                        'default: a ResNet of --depth or the checkpoint')
     parser.add_argument('--init-seed', type=int, default=0,
                         help='seed of --random-init')
     parser.add_argument('--stage', default='C5', choices=['C4', 'C5'])
@@ -46,6 +51,10 @@ def backbone_from_args(args: argparse.Namespace) -> nn.Module:
     """
     if args.threads:
         torch.set_num_threads(args.threads)
+    if getattr(args, 'config', None):
+        return load_config_backbone(
+            args.config, None if args.random_init else args.checkpoint,
+            args.init_seed)
     return load_frozen_backbone(
         None if args.random_init else args.checkpoint, args.depth,
         args.init_seed)

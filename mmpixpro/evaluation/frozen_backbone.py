@@ -1,10 +1,12 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
-"""Frozen ResNet backbones for dense evaluation, and their stage features.
+"""Frozen backbones for dense evaluation, and their features.
 
 A backbone comes from one of our training checkpoints (``backbone.*`` of the
 online network), an mm-format export (``backbone.*``), a bare torchvision /
 our torchvision export (``conv1.weight``, ..., ``fc.*`` dropped), or random
-initialisation. Loading is strict: a missing or unexpected key is an error.
+initialisation; ResNets by default, any backbone of a training config
+(:func:`load_config_backbone`, e.g. a ViT's patch map). Loading is strict: a
+missing or unexpected key is an error.
 """
 from typing import Optional, Sequence
 
@@ -105,6 +107,48 @@ def load_frozen_backbone(checkpoint: Optional[str] = None,
     return model
 
 
+def load_config_backbone(config: str,
+                         checkpoint: Optional[str] = None,
+                         seed: int = 0) -> nn.Module:
+    """The backbone of a training config (e.g. a ViT), frozen.
+
+    ``model.backbone`` of the config is built (any registered backbone:
+    mmpretrain's ``VisionTransformer`` with ``out_type='featmap'``, Swin,
+    ConvNeXt, ...) and loaded strictly from the ``backbone.*`` keys of a
+    checkpoint (our training checkpoint or an mm-format export), or left
+    at the backbone's own initialisation (``init_weights``) under ``seed``.
+    The dense readout then takes its output map (:func:`last_feature_map`).
+
+    Args:
+        config (str): The training config file.
+        checkpoint (str, optional): Weights file; None for the backbone's
+            random initialisation.
+        seed (int): Seed of the random initialisation. Defaults to 0.
+
+    Returns:
+        nn.Module: The backbone in eval mode, ``requires_grad`` off.
+    """
+    from mmengine.config import Config
+
+    import mmpixpro.models  # noqa: F401 (registers our backbones)
+    from mmpixpro.registry import MODELS
+    cfg = Config.fromfile(config)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        model = MODELS.build(cfg.model.backbone)
+        if checkpoint is None:
+            model.init_weights()
+    if checkpoint is not None:
+        weights = backbone_weights(checkpoint)
+        check_keys_and_shapes(weights, shapes_of(model.state_dict()),
+                              f'{checkpoint} (vs {config} backbone)')
+        model.load_state_dict(weights, strict=True)
+    for param in model.parameters():
+        param.requires_grad_(False)
+    model.eval()
+    return model
+
+
 def resnet_stage(backbone: nn.Module, x: Tensor, stage: str) -> Tensor:
     """Run a ResNet up to ``stage`` whatever its ``out_indices``.
 
@@ -144,6 +188,36 @@ def normalise_images(images: np.ndarray) -> Tensor:
     return (x.float() - mean) / std
 
 
+def last_feature_map(out) -> Tensor:
+    """The map a dense readout takes from a backbone's output.
+
+    Args:
+        out (Tensor | Sequence[Tensor]): A map (N, C, h, w) or a tuple of
+            them (mmpretrain backbones return one map per out index).
+
+    Returns:
+        Tensor: ``out`` itself, or the last map of the tuple with more
+        than one cell (the last map if all are 1 x 1): a 1 x 1 map next to
+        a grid is a class token
+        (:class:`~mmpixpro.models.ViTPatchAndClassMaps` returns the patch
+        map, then the class token), not a patch grid.
+
+    Raises:
+        ValueError: If there is no (N, C, h, w) map.
+    """
+    if isinstance(out, Tensor):
+        maps = [out]
+    else:
+        maps = [m for m in out if isinstance(m, Tensor) and m.dim() == 4]
+    grids = [m for m in maps if m.shape[-2:].numel() > 1] or maps
+    if not grids:
+        raise ValueError(
+            'A dense readout needs a feature map (N, C, h, w) from the '
+            "backbone (e.g. out_type='featmap' for a ViT), got "
+            f'{[tuple(m.shape) for m in maps] or type(out).__name__}')
+    return grids[-1]
+
+
 @torch.no_grad()
 def extract_features(backbone: nn.Module, images: Sequence[np.ndarray],
                      stage: str = 'C5', batch_size: int = 16) -> Tensor:
@@ -153,8 +227,10 @@ def extract_features(backbone: nn.Module, images: Sequence[np.ndarray],
     train/eval state is restored, so a training hook may call this.
 
     Args:
-        backbone (nn.Module): A ResNet (see :func:`resnet_stage`); a module
-            with ``forward(x) -> Tensor`` (N, C, h, w) is used as is.
+        backbone (nn.Module): A ResNet (see :func:`resnet_stage`); another
+            module (e.g. a ViT with ``out_type='featmap'``) gives its
+            output map, or the last map of its output tuple
+            (:func:`last_feature_map`).
         images (Sequence[np.ndarray]): (H, W, 3) uint8 RGB images.
         stage (str): Stage for ResNets. Defaults to ``'C5'``.
         batch_size (int): Images per forward. Defaults to 16.
@@ -172,7 +248,7 @@ def extract_features(backbone: nn.Module, images: Sequence[np.ndarray],
             x = normalise_images(np.stack(images[start:start + batch_size]))
             x = x.to(device)
             out = resnet_stage(backbone, x, stage) if is_resnet else \
-                backbone(x)
+                last_feature_map(backbone(x))
             feats.append(out.float().cpu())
     finally:
         backbone.train(was_training)
