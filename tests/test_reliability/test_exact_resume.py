@@ -49,6 +49,12 @@ SWAV_HOOK = ("dict(type='SwAVQueueHook', priority='VERY_HIGH', batch_size=2, "
 
 
 CASES = {
+    'r2o': Case(  # mid-epoch; k-means seeded from runner.iter, K by epoch
+        osp.join(ROOT, 'configs', 'r2o', 'r2o_r18_demo.py'),
+        stop=2,
+        crop=64,
+        hooks=("dict(type='CosineMomentumHook'), dict(type="
+               "'R2OClusterHook', epochs=(0, 2, 12), values=(128, 128, 4))")),
     'pixpro': Case(DEMO, stop=2),  # mid-epoch
     'multi-view': Case(
         osp.join(ROOT, 'configs', 'pixpro', 'pixpro-mcrop_r18_demo.py'),

@@ -32,17 +32,19 @@ class R2O(MomentumCopyMixin, BaseSelfSupervisor):
     1. Masks (no gradient, before the EMA step): the momentum copy's
        backbone ("mask network") encodes view 2; its ``mask_level`` map
        (ResNet ``layer3``, ``c4``: 14 x 14 at 224 px) is averaged inside
-       every superpixel (:func:`masked_average_pool`, superpixels resized bilinearly
-       to the map), the L2-normalised superpixel vectors of the whole batch
-       are clustered by k-means into ``K`` clusters, and every superpixel
-       takes its cluster: K binary object masks on a ``mask_size`` (56 x
-       56) grid of the full image. K follows a schedule set by
-       :class:`mmpixpro.engine.R2OClusterHook` from the Runner's epoch
-       (128 -> 4); above 128 no clustering, the superpixels are the masks.
+       every superpixel (:func:`masked_average_pool`, superpixels resized
+       bilinearly to the map), the L2-normalised superpixel vectors of the
+       whole batch are clustered by k-means into ``K`` clusters, and every
+       superpixel takes its cluster: K binary object masks on a
+       ``mask_size`` (56 x 56) grid of the full image. K follows a
+       schedule set by :class:`mmpixpro.engine.R2OClusterHook` from the
+       Runner's epoch (128 -> 4); above 128 no clustering, the
+       superpixels are the masks.
     2. The masks are cut into each crop through its crop box (flip-aware
        RoIAlign, :func:`cut_masks`) at the size of the crop's feature map.
     3. Online: backbone of views 0 and 1 as one batch, features pooled in
-       each mask (:func:`masked_average_pool`), projector (neck), predictor (head).
+       each mask (:func:`masked_average_pool`), projector (neck),
+       predictor (head).
        Target (momentum copy, after its EMA step): views 1 and 0, pooled in
        the masks of their own crops, projector. The head's
        :class:`MaskedBYOLLoss` regresses ``q`` of (image, mask k, view a)
@@ -185,14 +187,12 @@ class R2O(MomentumCopyMixin, BaseSelfSupervisor):
 
         masks = self.object_masks(views[2], superpixels)  # (N, K, M, M)
 
-        n = views[0].shape[0]
         feats = self.backbone(torch.cat(views[:2]))[-1]  # (2N, C, h, w)
         out_size = feats.shape[-2:]
         cut = [cut_masks(masks, boxes[:, v], out_size, sizes)
                for v in range(2)]  # each (N, K, h, w)
         area = [c.flatten(2).sum(-1) for c in cut]  # (N, K)
         shared = ((area[0] > 1e-3) & (area[1] > 1e-3)).float()  # (N, K)
-        k = masks.shape[1]
 
         online = masked_average_pool(torch.cat(cut), feats)  # (2N, K, C)
         online = self.neck((online.flatten(0, 1), ))[0]  # (2N*K, D)
@@ -206,7 +206,6 @@ class R2O(MomentumCopyMixin, BaseSelfSupervisor):
 
         weight = shared.repeat(2, 1).flatten()  # (2N*K, )
         loss = self.head.loss(online, target, weight)
-        assert online.shape[0] == 2 * n * k
         return dict(loss=loss, num_masks=shared.sum(1).mean().detach())
 
     def extract_feat(self, inputs: List[Tensor],
