@@ -3,7 +3,8 @@
 # imagenet_pixpro.py) with the optimiser ViT users expect: DINO's AdamW
 # pretraining recipe (lr 5e-4 x 1024 / 256 = 2e-3, 10 warm-up epochs, cosine
 # to 1e-6, weight decay 0.04 -> 0.4, no decay on biases and norms, gradient
-# clipping 3.0, drop path 0.1): configs/_base_/schedules/adamw-dino_coslr-300e.py.
+# clipping 3.0, drop path 0.1):
+# configs/_base_/schedules/adamw-dino_coslr-300e.py.
 # Not run by the PixPro authors (ResNet only): no reference numbers.
 _base_ = [
     '../_base_/models/pixpro_vit-small-p16.py',

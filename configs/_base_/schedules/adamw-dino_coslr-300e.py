@@ -10,9 +10,20 @@
 #   dict(decay_mult=0.), 'cls_token': dict(decay_mult=0.)};
 # - gradient norm clipped at 3.0; AdamW betas (0.9, 0.999) (PyTorch's
 #   defaults, which DINO uses); mixed precision (DINO: fp16, here bf16).
-# Layer-wise lr decay is a FINE-TUNING setting of these recipes (BEiT, iBOT,
-# MAE fine-tuning: mmpretrain's LearningRateDecayOptimWrapperConstructor),
-# not a pretraining one: see the fine-tuning notes in configs/pixpro/README.md.
+# Layer-wise lr decay is a FINE-TUNING setting of these recipes (BEiT, iBOT and
+# MAE fine-tune with it; DINO and iBOT do not pretrain with it), so it is not
+# used here. To fine-tune an exported ViT-B/16 with it in mmpretrain, as its
+# MAE benchmark (mae/benchmarks/vit-base-p16_8xb128-coslr-100e_in1k.py):
+#     optim_wrapper = dict(
+#         optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.05,
+#                        betas=(0.9, 0.999)),
+#         constructor='LearningRateDecayOptimWrapperConstructor',
+#         paramwise_cfg=dict(layer_decay_rate=0.65, custom_keys={
+#             '.ln': dict(decay_mult=0.), '.bias': dict(decay_mult=0.),
+#             '.cls_token': dict(decay_mult=0.),
+#             '.pos_embed': dict(decay_mult=0.)}))
+# (0.75 in BEiT-L / MAE-L fine-tuning; smaller ViTs usually take a rate
+# closer to 1: tune it for ViT-S).
 optim_wrapper = dict(
     type='NonFiniteSkipAmpOptimWrapper',
     dtype='bfloat16',
