@@ -28,9 +28,9 @@ def verify_export(path: str, target: str) -> Union[int, str]:
     mm formats: ``backbone.*`` must equal mmpretrain's ``ResNet(depth)``
     (the keys of mmdet's/mmseg's ``ResNet``), ``neck.*`` must be mmdet FPN
     parameters, ``decode_head.*`` mmseg ASPPHead parameters (CP2's
-    ``--with-head``), nothing else may be present. torchvision: strict load into
-    ``torchvision.models.resnet{depth}`` with ``fc`` removed. detectron2:
-    every name maps back to a ResNet key and covers all of them.
+    ``--with-head``), nothing else may be present. torchvision: strict load
+    into ``torchvision.models.resnet{depth}`` with ``fc`` removed.
+    detectron2: every name maps back to a ResNet key and covers all of them.
 
     Args:
         path (str): The exported file.
