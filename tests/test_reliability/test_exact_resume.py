@@ -55,6 +55,14 @@ CASES = {
         crop=64,
         hooks=("dict(type='CosineMomentumHook'), dict(type="
                "'R2OClusterHook', epochs=(0, 2, 12), values=(128, 128, 4))")),
+    'densesiam': Case(  # mid-epoch; no momentum copy, no queue; the
+        # predictors' lr held by SimSiamHook (stateless, every iteration)
+        osp.join(ROOT, 'configs', 'densesiam', 'densesiam_r18_demo.py'),
+        stop=2,
+        crop=64,
+        hooks=("dict(type='SimSiamHook', priority='HIGH', fix_pred_lr=True, "
+               "lr=0.125, adjust_by_epoch=False)"),
+        momentum=False),
     'pixpro': Case(DEMO, stop=2),  # mid-epoch
     'multi-view': Case(
         osp.join(ROOT, 'configs', 'pixpro', 'pixpro-mcrop_r18_demo.py'),
