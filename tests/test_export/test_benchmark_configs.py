@@ -12,8 +12,10 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BENCH = osp.join(REPO, 'configs', 'benchmarks')
 MEAN, STD = [123.675, 116.28, 103.53], [58.395, 57.12, 57.375]
 MM_CONFIGS = sorted(
-    glob.glob(osp.join(BENCH, 'mmdetection', '*.py')) +
-    glob.glob(osp.join(BENCH, 'mmsegmentation', '*.py')))
+    glob.glob(osp.join(BENCH, 'mmdetection', '*_r50-*.py')) +
+    glob.glob(osp.join(BENCH, 'mmsegmentation', '*_r50-*.py')))
+# the ViT / Swin / ConvNeXt configs: tests/test_export/
+# test_transformer_exports.py and test_downstream/test_transformer_benchmarks
 D2_CONFIGS = sorted(glob.glob(osp.join(BENCH, 'detectron2', '*_pixpro*.yaml')))
 
 
