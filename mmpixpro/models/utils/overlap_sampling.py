@@ -107,10 +107,13 @@ def sample_overlap(feats: Tensor, boxes: Tensor, overlap: Tensor,
         size (int): ``S``, points per side.
 
     Returns:
-        Tensor: Features (N, C, S, S); entry ``(i, j)`` of two views sampled
-        with the same overlap is the same point of the original image.
+        Tensor: Features (N, C, S, S) in float32; entry ``(i, j)`` of two
+        views sampled with the same overlap is the same point of the
+        original image.
     """
     grid = view_grid(overlap_points(overlap.float(), size), boxes.float())
+    # in float32 (autocast runs grid_sample in float32 too): a bfloat16
+    # grid would move the points by up to 2 ** -8 of the map
     return F.grid_sample(
-        feats, grid.to(feats.dtype), mode='bilinear',
-        padding_mode='border', align_corners=False)
+        feats.float(), grid, mode='bilinear', padding_mode='border',
+        align_corners=False)

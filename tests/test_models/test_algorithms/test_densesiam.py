@@ -182,10 +182,21 @@ def test_head_loss_on_constructed_views():
     assert abs(float(out['region']) - region) < 1e-4
 
 
+class StubBackbone(torch.nn.Module):
+    """One strided conv returning a 1-tuple of maps, as mmpretrain's
+    ResNet with ``out_indices=(3, )`` does (stride 8 here)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(3, 64, 8, stride=8)
+
+    def forward(self, x):
+        return (self.conv1(x), )
+
+
 def tiny_model(**kwargs):
     cfg = dict(
-        backbone=dict(type='ResNet', depth=18, stem_channels=8,
-                      base_channels=8, out_indices=(3, )),
+        backbone=StubBackbone(),
         dense_head=dict(type='DenseSiamHead', in_channels=64,
                         num_regions=8, pix_hid_channels=16,
                         region_channels=16, region_hid_channels=8,
