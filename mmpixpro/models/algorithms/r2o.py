@@ -142,7 +142,9 @@ class R2O(MomentumCopyMixin, BaseSelfSupervisor):
             feats = backbone(image)[self.mask_level].float()  # (N,C,h,w)
             sp_feat = one_hot_masks(superpixels, num_sp, feats.shape[-2:])
             pooled = masked_average_pool(sp_feat, feats)  # (N, S, C)
-            present = F.one_hot(superpixels.flatten(1), num_sp).amax(1) > 0
+            present = torch.zeros(
+                n, num_sp, dtype=torch.bool, device=image.device)
+            present.scatter_(1, superpixels.flatten(1), True)  # (N, S)
             points = F.normalize(pooled[present], dim=-1)  # (P, C)
             gen = torch.Generator(device=image.device)
             gen.manual_seed(int(self.kmeans_seed))

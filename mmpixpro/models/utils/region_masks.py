@@ -28,9 +28,13 @@ def one_hot_masks(labels: Tensor,
                   size: Optional[Tuple[int, int]] = None) -> Tensor:
     """One binary mask per label, optionally resized (bilinear).
 
-    Bilinear resizing (``align_corners=False``) of the one-hot maps is
-    R2O's ``to_binary_mask``: the resized masks are soft and still sum to 1
-    at every position.
+    Bilinear resizing (``align_corners=False``, no antialiasing) of the
+    one-hot maps is R2O's ``to_binary_mask``: the resized masks are soft
+    and still sum to 1 at every position. It is computed without the
+    full-resolution one-hot maps (B x C x H x W floats, 0.6 GB for a
+    batch of 32 at 224 px and C = 100): each output cell takes the
+    bilinear weights of its 4 source pixels, added to their labels' masks
+    (what ``F.interpolate`` of the one-hot maps gives).
 
     Args:
         labels (Tensor): Label maps of shape (B, H, W), integers in
@@ -46,11 +50,44 @@ def one_hot_masks(labels: Tensor,
     labels = labels.long()
     if num_masks is None:
         num_masks = int(labels.max()) + 1
-    masks = F.one_hot(labels, num_masks).permute(0, 3, 1, 2).float()
-    if size is not None and tuple(size) != tuple(labels.shape[-2:]):
-        masks = F.interpolate(
-            masks, size=tuple(size), mode='bilinear', align_corners=False)
-    return masks
+    b, in_h, in_w = labels.shape
+    if size is None or tuple(size) == (in_h, in_w):
+        return F.one_hot(labels, num_masks).permute(0, 3, 1, 2).float()
+    out_h, out_w = size
+    r0, r1, wr = _bilinear_taps(in_h, out_h, labels.device)  # (h, )
+    c0, c1, wc = _bilinear_taps(in_w, out_w, labels.device)  # (w, )
+    out = labels.new_zeros((b, num_masks, out_h * out_w), dtype=torch.float)
+    for rows, row_w in ((r0, 1 - wr), (r1, wr)):
+        for cols, col_w in ((c0, 1 - wc), (c1, wc)):
+            tap = labels[:, rows][:, :, cols].reshape(b, 1, -1)  # (B,1,hw)
+            weight = (row_w[:, None] * col_w[None, :]).reshape(1, 1, -1)
+            out.scatter_add_(1, tap, weight.expand(b, 1, -1).contiguous())
+    return out.reshape(b, num_masks, out_h, out_w)
+
+
+def _bilinear_taps(in_size: int, out_size: int, device: torch.device
+                   ) -> Tuple[Tensor, Tensor, Tensor]:
+    """Source indices and weight of ``F.interpolate(mode='bilinear',
+    align_corners=False)`` along one axis: output ``i`` reads
+    ``x = max((i + 0.5) * in / out - 0.5, 0)``, i.e. ``(1 - t) *
+    src[floor(x)] + t * src[min(floor(x) + 1, in - 1)]``, ``t = x -
+    floor(x)``.
+
+    Args:
+        in_size (int): Input length.
+        out_size (int): Output length.
+        device (torch.device): Where the taps go.
+
+    Returns:
+        tuple[Tensor, Tensor, Tensor]: Lower and upper indices (long) and
+        ``t`` (float), each (out_size, ).
+    """
+    scale = in_size / out_size
+    x = (torch.arange(out_size, device=device, dtype=torch.float) + 0.5)
+    x = (x * scale - 0.5).clamp(min=0)
+    low = x.floor().long().clamp(max=in_size - 1)
+    high = (low + 1).clamp(max=in_size - 1)
+    return low, high, x - low.float()
 
 
 def box_edges(boxes: Tensor, image_sizes: Optional[Tensor] = None

@@ -94,3 +94,14 @@ def test_kmeans_on_separable_points():
     for c in range(3):
         mean = points[labels == labels[truth == c][0]].mean(0)
         torch.testing.assert_close(found[labels[truth == c][0]], mean)
+
+
+def test_one_hot_masks_equal_interpolated_one_hot():
+    # the reference: F.interpolate of the full one-hot maps (the authors')
+    g = torch.Generator().manual_seed(0)
+    labels = torch.randint(0, 7, (2, 37, 50), generator=g)
+    for size in ((14, 14), (56, 56), (8, 25), (60, 80)):
+        ref = torch.nn.functional.interpolate(
+            torch.nn.functional.one_hot(labels, 9).permute(0, 3, 1, 2)
+            .float(), size=size, mode='bilinear', align_corners=False)
+        torch.testing.assert_close(one_hot_masks(labels, 9, size), ref)
