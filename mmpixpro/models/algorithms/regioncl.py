@@ -45,6 +45,12 @@ class RegionCLM(MomentumMoCo):
     authors average one cross-entropy over the 2B canvas and paste rows).
     The queue is filled with ``k`` as in MoCo.
 
+    The box of the n-th batch is drawn from a generator seeded with
+    ``(swap_seed, n)``: ``swap_seed`` is drawn once from torch's RNG when
+    the model is built (the run's seed decides it) and ``n`` counts the
+    batches; both are buffers, saved in checkpoints, so a resumed run draws
+    the boxes of the run it resumes.
+
     Args:
         swap_cells (tuple[int, int]): fewest and most cells on a side of the
             swap box (both included). Defaults to (3, 5), RegionCL-M's
@@ -74,6 +80,15 @@ class RegionCLM(MomentumMoCo):
         self.cell = cell
         self.region_weight = region_weight
         self._warned_small = False
+        # the box stream: a seed of the run and a count of batches
+        self.register_buffer('swap_seed', torch.randint(0, 2**31 - 1, (1, )))
+        self.register_buffer('swap_count', torch.zeros(1, dtype=torch.long))
+
+    def swap_generator(self) -> torch.Generator:
+        """The generator of the next batch's box; counts the batch."""
+        seed = int(self.swap_seed) * 1_000_003 + int(self.swap_count)
+        self.swap_count += 1
+        return torch.Generator().manual_seed(seed)
 
     def cells_that_fit(self, height: int, width: int) -> Tuple[int, int]:
         """``swap_cells``, cut to the most cells that fit the views.
@@ -114,7 +129,8 @@ class RegionCLM(MomentumMoCo):
         """
         im_q, im_k = inputs[0], inputs[1]
         B, _, H, W = im_q.shape
-        box = draw_swap_box(H, W, self.cells_that_fit(H, W), self.cell)
+        box = draw_swap_box(H, W, self.cells_that_fit(H, W), self.cell,
+                            self.swap_generator())
         im_swap = swap_regions(im_q, box)
 
         q = F.normalize(self.neck(self.backbone(im_q))[0], dim=1)  # (B, C)

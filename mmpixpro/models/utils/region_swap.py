@@ -9,8 +9,9 @@ image ``i`` the box (the *paste* region) shows image ``B - 1 - i`` and the
 rest (the *canvas*) shows image ``i``. With an odd ``B`` the middle image
 keeps its own box.
 
-The box is drawn as the authors draw it, from torch's global RNG (so a
-resumed run that restores the RNG draws the same boxes): width ``w`` and
+The box is drawn as the authors draw it, from torch's global RNG or a
+given ``torch.Generator`` (the algorithm seeds one per iteration, so that a
+resumed run draws the same boxes): width ``w`` and
 height ``h`` of ``lower..upper`` cells (3-5 in RegionCL-M), then a start
 ``u ~ U{0, ..., W - 1}`` rounded to the nearest multiple of ``cell`` (half to
 even, as ``torch.round``) and clamped so that the box ends before the last
@@ -21,7 +22,7 @@ box and pooled cells then disagree by up to ``cell - 1`` px. Here the start
 is that same cell, ``min(round(u / cell), floor((W - 1 - w) / cell))``, and
 the pixels swapped are exactly the cells pooled.
 """
-from typing import NamedTuple, Tuple
+from typing import NamedTuple, Optional, Tuple
 
 import torch
 from torch import Tensor
@@ -40,9 +41,10 @@ class SwapBox(NamedTuple):
         return SwapBox(*(v // cell for v in self))
 
 
-def _start(size: int, extent: int, cell: int) -> int:
+def _start(size: int, extent: int, cell: int,
+           generator: Optional[torch.Generator]) -> int:
     """Start pixel of a box of ``extent`` px on an axis of ``size`` px."""
-    u = torch.randint(0, size, (1, )).float()
+    u = torch.randint(0, size, (1, ), generator=generator).float()
     nearest = int(torch.round(u / cell))  # half to even, as the authors
     return cell * min(nearest, (size - 1 - extent) // cell)
 
@@ -50,8 +52,9 @@ def _start(size: int, extent: int, cell: int) -> int:
 def draw_swap_box(height: int,
                   width: int,
                   cells: Tuple[int, int] = (3, 5),
-                  cell: int = 32) -> SwapBox:
-    """Draw the swap box of one batch from torch's global RNG.
+                  cell: int = 32,
+                  generator: Optional[torch.Generator] = None) -> SwapBox:
+    """Draw the swap box of one batch.
 
     Draw order as the authors': width, height, start x, start y.
 
@@ -61,6 +64,8 @@ def draw_swap_box(height: int,
         cells (tuple[int, int]): fewest and most cells on a side (both
             included). Defaults to (3, 5), RegionCL-M's.
         cell (int): cell size, px. Defaults to 32.
+        generator (torch.Generator, optional): the random stream; None:
+            torch's global RNG. Defaults to None.
 
     Returns:
         SwapBox: ``(top, left, h, w)`` in px, all multiples of ``cell``,
@@ -72,10 +77,10 @@ def draw_swap_box(height: int,
             f'swap boxes of {lower}-{upper} cells of {cell} px do not fit '
             f'{height} x {width} images (at most {cell} * cells <= '
             'side - 1)')
-    w = cell * int(torch.randint(lower, upper + 1, (1, )))
-    h = cell * int(torch.randint(lower, upper + 1, (1, )))
-    left = _start(width, w, cell)
-    top = _start(height, h, cell)
+    w = cell * int(torch.randint(lower, upper + 1, (1, ), generator=generator))
+    h = cell * int(torch.randint(lower, upper + 1, (1, ), generator=generator))
+    left = _start(width, w, cell, generator)
+    top = _start(height, h, cell, generator)
     return SwapBox(top, left, h, w)
 
 

@@ -111,3 +111,21 @@ def test_gradients_and_views():
     small = [torch.randn(2, 3, 32, 32) for _ in range(2)]
     with pytest.raises(ValueError, match='do not fit'):
         model.loss(small, None)  # 1 cell of 32 px > 31 px
+
+
+def test_box_stream_resumes_with_the_buffers():
+    """The n-th box depends on (swap_seed, n) only, both buffers: a model
+    of another seed given the buffers of the run draws its next boxes."""
+    torch.manual_seed(0)
+    run = build(tiny_cfg())
+    boxes = [regioncl.draw_swap_box(224, 224, (3, 5), 32,
+                                    run.swap_generator()) for _ in range(6)]
+    assert len(set(boxes)) > 1 and int(run.swap_count) == 6
+    torch.manual_seed(1)
+    other = build(tiny_cfg())
+    assert int(other.swap_seed) != int(run.swap_seed)
+    other.swap_seed.copy_(run.swap_seed)
+    other.swap_count.fill_(3)
+    assert [regioncl.draw_swap_box(224, 224, (3, 5), 32,
+                                   other.swap_generator())
+            for _ in range(3)] == boxes[3:]
