@@ -7,8 +7,7 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from mmpixpro.registry import MODELS
-from ..utils.overlap_sampling import overlap_boxes, sample_overlap
-from ..utils.pixel_mlp import build_pixel_mlp
+from ..utils import build_pixel_mlp, overlap_boxes, sample_overlap
 
 
 def build_vector_mlp(in_channels: int, hid_channels: int, out_channels: int,
@@ -52,7 +51,7 @@ class DenseSiamHead(BaseModule):
 
     1. Both maps are sampled at the same ``S x S`` points of the original
        image inside the overlap of the two crops
-       (:func:`mmpixpro.models.utils.overlap_sampling.sample_overlap`):
+       (:func:`mmpixpro.models.utils.sample_overlap`):
        ``f_1, f_2`` of shape (N, C, S, S), entry ``(i, j)`` the same point.
     2. PixSim: a per-pixel projector ``g`` (1x1 convs, last BN without
        affine) and predictor ``h`` give ``z_v = g(f_v)`` (N, K, S, S) and

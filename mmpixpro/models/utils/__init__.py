@@ -5,12 +5,15 @@ from .feature_probe import probe_feature_channels
 from .grid_stride import backbone_grid_stride
 from .momentum_encoder import (MomentumEncoder, cosine_momentum,
                                momentum_encoders, momentum_held, set_momentum)
+from .overlap_sampling import (overlap_boxes, overlap_points, sample_overlap,
+                               view_grid)
 from .pixel_mlp import build_pixel_mlp
 from .kmeans import kmeans, kmeans_pp_init
 from .region_masks import (box_edges, cut_masks, masked_average_pool,
                            one_hot_masks)
 
 __all__ = [
+    'overlap_boxes', 'overlap_points', 'sample_overlap', 'view_grid',
     'kmeans', 'kmeans_pp_init', 'box_edges', 'cut_masks',
     'masked_average_pool', 'one_hot_masks',
     'bin_centers', 'grid_boxes', 'normalized_bin_distance', 'positive_mask',

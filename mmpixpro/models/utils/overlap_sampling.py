@@ -87,7 +87,7 @@ def view_grid(points: Tensor, boxes: Tensor) -> Tensor:
         boxes (Tensor): The view's crop boxes, (N, 4), possibly flipped.
 
     Returns:
-        Tensor: Grid (N, S, S, 2) for :func:`grid_sample` on that view.
+        Tensor: Grid (N, S, S, 2) for ``grid_sample`` on that view.
     """
     b = boxes.to(points.dtype)
     origin = b[:, None, None, :2]  # (N, 1, 1, 2)
