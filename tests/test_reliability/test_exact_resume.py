@@ -64,6 +64,13 @@ CASES = {
                "lr=0.125, adjust_by_epoch=False)"),
         momentum=False),
     'pixpro': Case(DEMO, stop=2),  # mid-epoch
+    'cp2': Case(  # mid-epoch; MoCo queue and pointer are model buffers;
+        # its copy (encoder_k) keeps m constant: no schedule to check
+        osp.join(ROOT, 'configs', 'cp2', 'cp2_r18_demo.py'),
+        stop=2,
+        crop=64,
+        hooks="dict(type='MomentumHook', schedule=None)",
+        momentum=False),
     'multi-view': Case(
         osp.join(ROOT, 'configs', 'pixpro', 'pixpro-mcrop_r18_demo.py'),
         stop=3,  # after epoch 1

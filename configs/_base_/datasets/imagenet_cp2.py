@@ -30,7 +30,7 @@ train_pipeline = [
          ratio=(0.8, 1.25)),
     dict(
         type='PackInputs',
-        algorithm_keys=['paste_boxes'],
+        algorithm_keys=['crop_boxes', 'paste_boxes'],  # crop boxes unused
         meta_keys=['img_path']),
 ]
 
