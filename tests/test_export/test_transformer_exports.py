@@ -272,7 +272,7 @@ CONFIGS = {
     'ade20k-512x512.py':
     ('pixpro/pixpro_vit-small-p16_8xb128-coslr-300e_in1k.py', 'mmseg',
      dict(type='VisionTransformer', embed_dims=384, num_layers=12,
-          final_norm=True)),
+          final_norm=True, patch_bias=True)),
     'mmsegmentation/upernet_swin-tiny_pixpro-pre_8xb2-160k_ade20k-'
     '512x512.py':
     ('pixpro/pixpro_swin-tiny_8xb64-coslr-300e_in1k.py', 'mmseg',

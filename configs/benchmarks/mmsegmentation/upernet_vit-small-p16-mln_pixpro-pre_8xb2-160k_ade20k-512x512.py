@@ -16,6 +16,9 @@ model = dict(
         type='VisionTransformer',
         img_size=(512, 512),
         patch_size=16,
+        # mmpretrain's patch embedding has a bias; mmseg 1.x's default is
+        # patch_bias=False (a bias-free file would load with a random one)
+        patch_bias=True,
         in_channels=3,
         embed_dims=384,
         num_layers=12,
