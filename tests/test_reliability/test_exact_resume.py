@@ -64,6 +64,13 @@ CASES = {
                "lr=0.125, adjust_by_epoch=False)"),
         momentum=False),
     'pixpro': Case(DEMO, stop=2),  # mid-epoch
+    'regioncl': Case(  # mid-epoch; the swap-box stream (128 px: 2-3
+        # cells at 2 positions), queue and pointer are model buffers; the
+        # key encoder is encoder_k (no target_net), m held constant
+        osp.join(ROOT, 'configs', 'regioncl', 'regionclm_r18_demo.py'),
+        stop=2,
+        hooks="dict(type='MomentumHook', schedule=None)",
+        momentum=False),
     'cp2': Case(  # mid-epoch; MoCo queue and pointer are model buffers;
         # its copy (encoder_k) keeps m constant: no schedule to check
         osp.join(ROOT, 'configs', 'cp2', 'cp2_r18_demo.py'),
