@@ -18,6 +18,25 @@ from ..utils.paste import copy_paste, mask_on_grid, paste_masks
 CP2_VIEWS = dict(num_views=4, same_size=True)
 
 
+def contract_first_dilation(backbone: nn.Module) -> None:
+    """Halve the dilation of the first block of each dilated stage.
+
+    What mmseg's ``ResNet(contract_dilation=True)`` does (the authors'
+    pretraining and fine-tuning configs): the first block of a stage of
+    dilation ``d > 1`` runs its dilated 3x3 conv at ``d // 2``. Applied in
+    place to an mmpretrain ``ResNet``; no parameter changes.
+
+    Args:
+        backbone (nn.Module): With ``res_layers`` and ``dilations``.
+    """
+    for name, d in zip(backbone.res_layers, backbone.dilations):
+        if d <= 1:
+            continue
+        for conv in getattr(backbone, name)[0].modules():
+            if isinstance(conv, nn.Conv2d) and conv.dilation == (d, d):
+                conv.dilation = conv.padding = (d // 2, d // 2)
+
+
 @MODELS.register_module()
 class CP2(BaseSelfSupervisor):
     """Copy-paste contrastive pretraining of a segmentation network.
@@ -50,6 +69,10 @@ class CP2(BaseSelfSupervisor):
         feat_dim (int): C of the embedding. Defaults to 128.
         base_momentum (float): m, the weight of the key network. Defaults
             to 0.999.
+        contract_dilation (bool): Run the first block of each dilated
+            stage at half its dilation (:func:`contract_first_dilation`),
+            as mmseg's ``ResNet(contract_dilation=True)`` of the authors'
+            configs and of the fine-tuning. Defaults to True.
         pretrained (str, optional): Checkpoint to initialise from.
         data_preprocessor (dict, optional): Defaults to
             ``SelfSupDataPreprocessor``.
@@ -65,6 +88,7 @@ class CP2(BaseSelfSupervisor):
                  queue_len: int = 65536,
                  feat_dim: int = 128,
                  base_momentum: float = 0.999,
+                 contract_dilation: bool = True,
                  pretrained: Optional[str] = None,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
@@ -75,6 +99,8 @@ class CP2(BaseSelfSupervisor):
             pretrained=pretrained,
             data_preprocessor=data_preprocessor,
             init_cfg=init_cfg)
+        if contract_dilation:
+            contract_first_dilation(self.backbone)
         self.encoder_k = MomentumEncoder(self._online(), base_momentum)
         self.queue_len = queue_len
         self.register_buffer(

@@ -126,6 +126,15 @@ def test_aspp_names_are_mmseg_aspphead():
     assert neck(torch.randn(2, 16, 5, 5)).shape == (2, 4, 5, 5)
 
 
+def test_contract_dilation_as_mmseg():
+    model = tiny_cp2()
+    for net in (model.backbone, model.encoder_k.module[0]):
+        first, second = net.layer4[0].conv1, net.layer4[1].conv1
+        assert first.dilation == first.padding == (1, 1)
+        assert second.dilation == second.padding == (2, 2)
+        assert net.layer3[0].conv1.dilation == (1, 1)
+
+
 def test_training_step_pastes_and_enqueues():
     torch.manual_seed(0)
     model = tiny_cp2()
