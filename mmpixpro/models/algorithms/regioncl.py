@@ -21,7 +21,7 @@ class RegionCLM(MomentumMoCo):
     Contrastive Learning? <https://arxiv.org/abs/2111.12309>`_ on MoCo v2.
 
     The query view ``x_q`` (view 0) is encoded whole, ``q``, and swapped
-    (:func:`~mmpixpro.models.utils.region_swap.swap_regions`: a box of 3-5
+    (:func:`~mmpixpro.models.utils.swap_regions`: a box of 3-5
     cells of 32 px of image i is replaced by the same box of image B-1-i).
     The neck (:class:`~mmpixpro.models.necks.RegionCLNeck`) pools the
     swapped images' canvas and paste regions; all embeddings are
@@ -62,7 +62,7 @@ class RegionCLM(MomentumMoCo):
             fit, with a warning (e.g. 1 cell at 64 px); views of at most
             ``cell`` px are refused.
         region_weight (float): ``w``. Defaults to 1.0 (``loss_cutmix``).
-        *args, **kwargs: those of :class:`MomentumMoCo` (backbone, neck of
+        args, kwargs: those of :class:`MomentumMoCo` (backbone, neck of
             type ``RegionCLNeck``, head ``ContrastiveHead``, queue_len,
             feat_dim, base_momentum, ...).
     """

@@ -8,11 +8,13 @@ from .momentum_encoder import (MomentumEncoder, cosine_momentum,
 from .overlap_sampling import (overlap_boxes, overlap_points, sample_overlap,
                                view_grid)
 from .pixel_mlp import build_pixel_mlp
+from .region_swap import SwapBox, draw_swap_box, swap_regions
 from .kmeans import kmeans, kmeans_pp_init
 from .region_masks import (box_edges, cut_masks, masked_average_pool,
                            one_hot_masks)
 
 __all__ = [
+    'SwapBox', 'draw_swap_box', 'swap_regions',
     'overlap_boxes', 'overlap_points', 'sample_overlap', 'view_grid',
     'kmeans', 'kmeans_pp_init', 'box_edges', 'cut_masks',
     'masked_average_pool', 'one_hot_masks',
