@@ -145,7 +145,8 @@ def test_every_tensor_arrives_unchanged(backbones, family, tmp_path):
     src = save_training_checkpoint(training_state(backbones[family]),
                                    tmp_path / 'c.pth')
     assert detect_family(sd) == family
-    for target in MM + ('torchvision', ):
+    # 'mmpretrain' writes what 'mmdet' writes (mmpretrain's names)
+    for target in ('mmdet', 'mmseg', 'torchvision'):
         out = convert_checkpoint(src, target, str(tmp_path / f'{target}.pth'))
         assert out.family == family and out.num_backbone == len(sd)
         state = torch.load(out.path, weights_only=True)
@@ -317,3 +318,28 @@ def test_benchmark_config_fits_the_export(name):
     assert init.get('prefix') == (None if bare else 'backbone.')
     if bare:
         assert backbone.norm_cfg == dict(type='LN', eps=1e-6)
+
+
+@pytest.mark.parametrize('config', [
+    'pixpro/pixpro-ins_vit-tiny-p16_demo.py',
+    'pixpro/pixpro-fpn_swin-nano_demo.py',  # ConvNeXt's FPN path alike
+])
+def test_demo_checkpoints_export(config, tmp_path):
+    """Training checkpoints of the transformer demos (ViT with the class
+    token map, Swin with an FPN) export, with their FPN."""
+    from mmpixpro.registry import MODELS
+    from mmpixpro.utils import register_all_modules
+    register_all_modules()
+    model = MODELS.build(Config.fromfile(
+        osp.join(REPO, 'configs', config)).model)
+    src = save_training_checkpoint(model.state_dict(), tmp_path / 'c.pth')
+    fpn = 'fpn' in config
+    out = convert_checkpoint(src, 'mmdet', with_fpn=fpn)
+    state = torch.load(out.path, weights_only=True)['state_dict']
+    online = {k for k in model.state_dict() if k.startswith('backbone.')}
+    assert set(k for k in state if k.startswith('backbone.')) == online
+    assert all(k.startswith(('backbone.', 'neck.')) for k in state)
+    assert (out.num_fpn > 0) == fpn and out.arch == verify_export(
+        out.path, 'mmdet')
+    if fpn:
+        assert 'start_level=0' in str(out)
