@@ -8,8 +8,10 @@ from .aspp import (aspp_to_decode_head, check_aspp, mmseg_aspp_shapes,
 from .converter import (FPN_TARGETS, PIXEL_MEAN, PIXEL_STD, TARGETS,
                         ExportSummary, build_export, convert_checkpoint,
                         default_output, export_state_dict)
+from .backbones import EXPORTERS, family_of_export, verify_family_export
 from .detectron2 import d2_to_mm_key, fpn_to_d2, mm_to_d2_key, resnet_to_d2
 from .finetune_config import check_d2_config, check_mm_config
+from .families import detect_family
 from .fpn import check_fpn, mmdet_fpn_shapes
 from .online_weights import OnlineWeights, online_weights
 from .verify import load_backbone_strict, load_into_torchvision, verify_export
@@ -23,5 +25,6 @@ __all__ = [
     'check_fpn', 'mmdet_fpn_shapes', 'OnlineWeights', 'online_weights',
     'load_backbone_strict', 'load_into_torchvision', 'verify_export',
     'aspp_to_decode_head', 'check_aspp', 'mmseg_aspp_shapes', 'select_aspp',
-    'verify_aspp'
+    'verify_aspp', 'EXPORTERS', 'family_of_export', 'verify_family_export',
+    'detect_family'
 ]
