@@ -16,6 +16,11 @@ torchvision   bare ``resnet{depth}`` state_dict, no fc    not supported
 The mm formats load with
 ``init_cfg=dict(type='Pretrained', checkpoint=FILE, prefix='backbone.')``
 on the backbone (``prefix='neck.'`` on the FPN).
+
+The table is ResNet's. ViT, Swin and ConvNeXt backbones (recognised from
+their mmpretrain keys) go through :func:`build_family_export` and the
+per-family modules (:mod:`.backbones`): mm formats with their names (mmseg
+ViT: bare keys), torchvision renamed, no detectron2.
 """
 import os.path as osp
 from dataclasses import dataclass, field
