@@ -78,6 +78,11 @@ CASES = {
         crop=64,
         hooks="dict(type='MomentumHook', schedule=None)",
         momentum=False),
+    'vit': Case(  # mid-epoch; ViT-Ti/16, DINO's AdamW (moments resumed);
+        # 40 px views: 3 x 3 patch grids padded to 48 px (grid_boxes)
+        osp.join(ROOT, 'configs', 'pixpro', 'pixpro_vit-tiny-p16_demo.py'),
+        stop=2,
+        crop=40),
     'multi-view': Case(
         osp.join(ROOT, 'configs', 'pixpro', 'pixpro-mcrop_r18_demo.py'),
         stop=3,  # after epoch 1
