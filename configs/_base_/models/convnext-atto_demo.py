@@ -8,7 +8,10 @@
 convnext_atto = dict(
     type='ConvNeXt',
     arch='atto',
-    drop_path_rate=0.1,
+    # no stochastic depth in the demos: its masks come from the global torch
+    # RNG, which a checkpoint does not hold, so a resumed run would drop
+    # other blocks than the uninterrupted one (the recipes keep it)
+    drop_path_rate=0.,
     out_indices=(3, ),
     gap_before_final_norm=False,
     # ConvNeXt's own initialisation: truncated normal (std 0.02) conv and

@@ -13,7 +13,10 @@ swin_nano = dict(
     arch=dict(embed_dims=32, depths=[2, 2, 6, 2], num_heads=[1, 2, 4, 8]),
     img_size=128,
     window_size=4,
-    drop_path_rate=0.1,
+    # no stochastic depth in the demos: its masks come from the global torch
+    # RNG, which a checkpoint does not hold, so a resumed run would drop
+    # other blocks than the uninterrupted one (the recipes keep it)
+    drop_path_rate=0.,
     out_indices=(3, ),
     pad_small_map=True,
     # Swin's own initialisation: truncated normal (std 0.02) linear
