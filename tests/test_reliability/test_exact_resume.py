@@ -83,6 +83,10 @@ CASES = {
         osp.join(ROOT, 'configs', 'pixpro', 'pixpro_vit-tiny-p16_demo.py'),
         stop=2,
         crop=40),
+    'convnext': Case(  # mid-epoch; ConvNeXt, AdamW (its moments resumed)
+        osp.join(ROOT, 'configs', 'pixpro', 'pixpro_convnext-atto_demo.py'),
+        stop=2,
+        crop=64),
     'multi-view': Case(
         osp.join(ROOT, 'configs', 'pixpro', 'pixpro-mcrop_r18_demo.py'),
         stop=3,  # after epoch 1
@@ -238,8 +242,11 @@ def test_final_checkpoints_are_equal(runs):
                              'swav_queue')
     if case.momentum:
         # the online and momentum networks differ (the EMA really ran)
-        online = state['backbone.conv1.weight']
-        target = state['target_net.module.0.conv1.weight']
+        # (the backbone's first tensor: conv1 of a ResNet, a Swin's patch
+        # embedding, ...)
+        name = next(k for k in state if k.startswith('backbone.'))
+        online = state[name]
+        target = state['target_net.module.0.' + name[len('backbone.'):]]
         assert not torch.allclose(online, target)
 
 
