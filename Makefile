@@ -76,6 +76,7 @@ help:
 	@echo "  downstream-data  $(DENSE_DATA) in the layouts of the benchmark"
 	@echo "              configs (VOC, COCO, Cityscapes) -> data/downstream"
 	@echo "variables: PYTHON=$(PYTHON) VENV=$(VENV) TORCH_PKGS='$(TORCH_PKGS)'"
+	@echo "           TEST_WORKERS=$(TEST_WORKERS) (pytest-xdist workers; 0: none)"
 
 install: $(STAMP)
 
@@ -92,12 +93,18 @@ $(STAMP):
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# pytest-xdist workers (2: the 2-core CI machine); tests sharing a
+# module-scoped fixture stay in one worker (tests/conftest.py marks them for
+# --dist loadgroup). TEST_WORKERS=0 runs in this process, one test at a time.
+TEST_WORKERS ?= 2
+PYTEST_ARGS := -q -n $(TEST_WORKERS) --dist loadgroup
+
 test: $(STAMP)
-	$(VPY) -m pytest tests -q
+	$(VPY) -m pytest tests $(PYTEST_ARGS)
 
 # everything that does not train through the Runner or a subprocess
 test-fast: $(STAMP)
-	$(VPY) -m pytest tests -q -m "not slow"
+	$(VPY) -m pytest tests $(PYTEST_ARGS) -m "not slow"
 
 # -W --keep-going: every warning (broken link, missing reference) is
 # reported and fails the build; -n: nitpicky cross-references

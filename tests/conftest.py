@@ -1,8 +1,18 @@
 # Copyright (c) mmpixpro contributors. All rights reserved.
 """Fixtures of every test folder; helpers are in ``pixpro_testing``."""
+import os
+
 import pytest
 import torch
 from pixpro_testing import make_images
+
+
+# Under pytest-xdist (``make test`` runs 2 workers on the 2-core CI
+# machine) each worker and the training subprocesses it starts use one
+# thread: two workers with two threads each would oversubscribe the cores.
+XDIST_WORKER = os.environ.get('PYTEST_XDIST_WORKER')
+if XDIST_WORKER:
+    os.environ['OMP_NUM_THREADS'] = '1'
 
 
 @pytest.fixture(scope='session', autouse=True)
@@ -10,8 +20,35 @@ def mmpixpro_scope():
     """Register every module and make ``mmpixpro`` the default scope."""
     from mmpixpro.utils import register_all_modules
     register_all_modules(init_default_scope=True)
-    torch.set_num_threads(2)
+    torch.set_num_threads(1 if XDIST_WORKER else 2)
     yield
+
+
+def shared_fixture_group(item) -> str:
+    """The xdist group of a test that uses a module-scoped fixture (e.g.
+    the two training runs of one exact-resume case): its module and the
+    parameters of those fixtures, so that the tests sharing one fixture
+    value run in one worker, which computes it once; '' for other tests."""
+    info = getattr(item, '_fixtureinfo', None)
+    if info is None:
+        return ''
+    params = getattr(getattr(item, 'callspec', None), 'params', {})
+    shared = [name for name, defs in info.name2fixturedefs.items()
+              if defs[-1].scope == 'module']
+    if not shared:
+        return ''
+    values = sorted(f'{name}={params[name]}' for name in shared
+                    if name in params)
+    return f'{item.module.__name__}:{",".join(values)}'
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the tests of :func:`shared_fixture_group` for
+    ``--dist loadgroup``."""
+    for item in items:
+        group = shared_fixture_group(item)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(autouse=True)

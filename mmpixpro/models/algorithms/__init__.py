@@ -12,8 +12,8 @@ from .r2o import R2O
 
 __all__ = [
     'DenseSiam',
-    'CP2',
     'R2O',
+    'CP2',
     'MultiCropMoCo',
     'MomentumBYOL', 'MomentumDenseCL', 'MomentumMoCo', 'MultiCropSwAV',
     'PixPro', 'PixProInstance', 'RegionCLM', 'SimCLR'

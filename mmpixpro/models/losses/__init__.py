@@ -8,5 +8,5 @@ from .masked_byol_loss import MaskedBYOLLoss
 
 __all__ = [
     'RegionContrastLoss',
-    'MaskedBYOLLoss','PixProLoss', 'PixContrastLoss', 'KNNPositiveLoss',
+    'MaskedBYOLLoss', 'PixProLoss', 'PixContrastLoss', 'KNNPositiveLoss',
            'CP2Loss', 'mask_pool']
