@@ -113,7 +113,7 @@ class MomentumEncoder(nn.Module):
             online_params (Iterable[nn.Parameter]): Parameters of the online
                 network, in the order of ``self.module.parameters()``.
             momentum (float, optional): ``m`` in [0, 1]. Defaults to the
-                current :attr:`momentum`.
+                current ``self.momentum``.
         """
         if self.held:
             return
