@@ -12,3 +12,8 @@ _base_ = [
 ]
 
 train_dataloader = dict(batch_size=128)
+
+# stochastic depth draws from torch's global generator, which a checkpoint
+# does not hold: re-seeding it from (seed, iteration, rank) before every
+# step makes a resumed run draw what the uninterrupted run drew
+custom_hooks = _base_.custom_hooks + [dict(type='IterationSeedHook')]

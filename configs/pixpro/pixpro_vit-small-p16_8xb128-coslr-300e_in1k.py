@@ -12,3 +12,8 @@ _base_ = [
     '../_base_/schedules/adamw-dino_coslr-300e.py',
     '../_base_/default_runtime.py',
 ]
+
+# stochastic depth draws from torch's global generator, which a checkpoint
+# does not hold: re-seeding it from (seed, iteration, rank) before every
+# step makes a resumed run draw what the uninterrupted run drew
+custom_hooks = _base_.custom_hooks + [dict(type='IterationSeedHook')]

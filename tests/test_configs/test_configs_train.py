@@ -29,18 +29,24 @@ CONFIGS = [
     'densecl/densecl_r50_8xb128.py',
     'densecl/densecl_r18_demo.py',
 ]
-# the multi-view family and the COCO recipes: every config of their folders
-FAMILY = ('swav', 'mocov1', 'simclr', 'revisiting')
+# the multi-view family, the region/object methods, the COCO recipes and
+# every config on a ViT, Swin or ConvNeXt: every config of their folders
+FAMILY = ('swav', 'mocov1', 'simclr', 'revisiting', 'r2o', 'regioncl',
+          'densesiam', 'cp2')
+BACKBONES = ('vit', 'swin', 'convnext')
 CONFIGS += sorted({
     osp.relpath(p, osp.join(ROOT, 'configs'))
     for pattern in [f'{d}/*.py' for d in FAMILY] +
-    ['pixpro/pixpro-mcrop*.py', '*/*_coco.py']
+    ['pixpro/pixpro-mcrop*.py', '*/*_coco.py'] +
+    [f'*/*_{b}-*.py' for b in BACKBONES]
     for p in glob.glob(osp.join(ROOT, 'configs', pattern))} - {
         # the 200-epoch recipe with max_epochs=800: trained as that one
         'revisiting/revisiting_r50_2xb128-mcrop-800e_coco.py'})
 # queues longer than this are cut to it for the 2-iteration runs (the
 # 65536 x 2048 backbone-feature queue of "Revisiting" alone is 512 MiB)
 TINY_QUEUE = 256
+# the view transforms whose ``size`` is scaled down
+SIZED_VIEWS = ('RandomResizedCropWithBox', 'FullImageWithBox')
 
 
 def shorten_queues(node) -> None:
@@ -63,11 +69,15 @@ def tiny_cfg(path: str, data_root, work_dir, crop: int = 64) -> Config:
     # multiple of 32, at least 32): 2 x 224 + 6 x 96 -> 2 x 64 + 6 x 32
     crops = [t for step in cfg.train_dataloader.dataset.pipeline
              for view in step.get('view_pipelines', []) for t in view
-             if t.type == 'RandomResizedCropWithBox']
+             if t.type in SIZED_VIEWS]
     largest = max(t.size for t in crops)
     for t in crops:
         t.size = max(32, 32 * round(t.size * crop / largest / 32))
     shorten_queues(cfg.model)
+    # the demos' dense probe reads data/dense when it is there (here, not in
+    # CI): it is tested on its own, not in every 2-iteration run
+    cfg.custom_hooks = [hook for hook in cfg.get('custom_hooks', [])
+                        if hook['type'] != 'DenseProbeHook']
     return cfg
 
 

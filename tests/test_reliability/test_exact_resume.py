@@ -38,6 +38,7 @@ class Case(NamedTuple):
     crop: int = 0
     hooks: str = "dict(type='CosineMomentumHook')"
     momentum: bool = True
+    options: str = ''  # more config text (e.g. a model setting)
 
 
 # SwAV at batch 2: a queue of 4 (2 batches) from the start, full after
@@ -83,8 +84,16 @@ CASES = {
         osp.join(ROOT, 'configs', 'pixpro', 'pixpro_vit-tiny-p16_demo.py'),
         stop=2,
         crop=40),
-    'convnext': Case(  # mid-epoch; ConvNeXt, AdamW (its moments resumed)
+    'convnext': Case(  # mid-epoch; ConvNeXt, AdamW (its moments resumed),
+        # stochastic depth made resumable by IterationSeedHook
         osp.join(ROOT, 'configs', 'pixpro', 'pixpro_convnext-atto_demo.py'),
+        stop=2,
+        crop=64,
+        hooks=("dict(type='CosineMomentumHook'), "
+               "dict(type='IterationSeedHook')"),
+        options='model = dict(backbone=dict(drop_path_rate=0.2))'),
+    'swin': Case(  # mid-epoch; Swin with the FPN pretext levels P3-P6
+        osp.join(ROOT, 'configs', 'pixpro', 'pixpro-fpn_swin-nano_demo.py'),
         stop=2,
         crop=64),
     'multi-view': Case(
@@ -153,7 +162,7 @@ def write_case_config(path, case: Case) -> str:
                if case.crop else '')
     body = case_body(case, dataset)
     with open(path, 'w') as f:
-        f.write(f'_base_ = [{case.config!r}]\n{body}')
+        f.write(f'_base_ = [{case.config!r}]\n{body}\n{case.options}\n')
     return str(path)
 
 

@@ -3,6 +3,7 @@ from .broken_image_hook import BrokenImageHook, TooManyBrokenImagesError
 from .checkpoint_hook import NonFiniteStateError, SafeCheckpointHook
 from .crop_fallback_hook import CropFallbackHook
 from .dense_probe_hook import DenseProbeHook
+from .iteration_seed_hook import IterationSeedHook, iteration_seed
 from .momentum_hook import CosineMomentumHook, MomentumHook
 from .non_finite_loss_hook import NonFiniteLossError, NonFiniteLossHook
 from .pixpro_visualization_hook import PixProVisualizationHook
@@ -15,6 +16,6 @@ __all__ = [
     'NonFiniteStateError',
     'BrokenImageHook', 'CropFallbackHook',
     'TooManyBrokenImagesError', 'NonFiniteLossError', 'NonFiniteLossHook',
-    'DenseProbeHook',
+    'DenseProbeHook', 'IterationSeedHook', 'iteration_seed',
     'PixProVisualizationHook', 'SwAVQueueHook'
 ]
