@@ -27,7 +27,7 @@ from typing import Dict, List, Mapping, Tuple
 
 from torch import Tensor, nn
 
-from .families import count_indexed, rename
+from .families import count_indexed, output_norms_note, rename
 
 NAME = 'convnext'
 TARGETS = ('mmpretrain', 'mmdet', 'mmseg', 'torchvision')
@@ -131,9 +131,7 @@ def export(backbone: Mapping[str, Tensor],
     a = convnext_arch(backbone)
     last = len(a['arch']['depths']) - 1
     if target in ('mmpretrain', 'mmdet', 'mmseg'):
-        notes = [f"output norms in the file: norm{list(a['out_indices'])}; "
-                 'a downstream out_indices=[0, 1, 2, 3] initialises the '
-                 'others (LayerNorm 1/0).']
+        notes = [output_norms_note(a['out_indices'])]
         if target != 'mmpretrain':
             notes.append("use type='mmpretrain.ConvNeXt' with custom_imports"
                          "=dict(imports=['mmpretrain.models']), "

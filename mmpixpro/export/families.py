@@ -138,3 +138,12 @@ def count_indexed(keys, pattern: str) -> List[int]:
         inner = groups[-1]
         sizes[outer] = max(sizes.get(outer, 0), inner + 1)
     return [sizes[i] for i in sorted(sizes)]
+
+
+def output_norms_note(out_indices: Sequence[int]) -> str:
+    """The note of a multi-stage backbone's mm export: which output norms
+    (``norm{i}``, one per ``out_indices`` entry of the pretraining) the
+    file holds, and what a downstream model with all four does."""
+    return (f'output norms in the file: norm{list(out_indices)}; a '
+            'downstream out_indices=(0, 1, 2, 3) initialises the others '
+            '(LayerNorm 1/0).')

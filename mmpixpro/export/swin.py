@@ -40,7 +40,7 @@ from typing import Dict, List, Mapping, Tuple
 
 from torch import Tensor, nn
 
-from .families import count_indexed, rename
+from .families import count_indexed, output_norms_note, rename
 
 NAME = 'swin'
 TARGETS = ('mmpretrain', 'mmdet', 'mmseg', 'torchvision')
@@ -206,9 +206,7 @@ def export(backbone: Mapping[str, Tensor],
     a = swin_arch(backbone)
     last = len(a['arch']['depths']) - 1
     if target in ('mmpretrain', 'mmdet', 'mmseg'):
-        notes = [f"output norms in the file: norm{list(a['out_indices'])}; "
-                 'a downstream out_indices=(0, 1, 2, 3) initialises the '
-                 'others (LayerNorm 1/0).']
+        notes = [output_norms_note(a['out_indices'])]
         if target == 'mmdet':
             notes.append('mmdet SwinTransformer: keep convert_weights=False '
                          '(the file is in mmcv layout already).')
