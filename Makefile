@@ -93,11 +93,12 @@ $(STAMP):
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-# pytest-xdist workers (2: the 2-core CI machine); tests sharing a
-# module-scoped fixture stay in one worker (tests/conftest.py marks them for
-# --dist loadgroup). TEST_WORKERS=0 runs in this process, one test at a time.
+# pytest-xdist workers (2: the 2-core CI machine), each test sent to the
+# next free worker; TEST_WORKERS=0 runs in this process, one at a time.
+# (The expensive runs, e.g. an exact-resume case's two trainings, belong to
+# one test each: a module-scoped fixture could be computed once per worker.)
 TEST_WORKERS ?= 2
-PYTEST_ARGS := -q -n $(TEST_WORKERS) --dist loadgroup
+PYTEST_ARGS := -q -n $(TEST_WORKERS)
 
 test: $(STAMP)
 	$(VPY) -m pytest tests $(PYTEST_ARGS)

@@ -24,33 +24,6 @@ def mmpixpro_scope():
     yield
 
 
-def shared_fixture_group(item) -> str:
-    """The xdist group of a test that uses a module-scoped fixture (e.g.
-    the two training runs of one exact-resume case): its module and the
-    parameters of those fixtures, so that the tests sharing one fixture
-    value run in one worker, which computes it once; '' for other tests."""
-    info = getattr(item, '_fixtureinfo', None)
-    if info is None:
-        return ''
-    params = getattr(getattr(item, 'callspec', None), 'params', {})
-    shared = [name for name, defs in info.name2fixturedefs.items()
-              if defs[-1].scope == 'module']
-    if not shared:
-        return ''
-    values = sorted(f'{name}={params[name]}' for name in shared
-                    if name in params)
-    return f'{item.module.__name__}:{",".join(values)}'
-
-
-def pytest_collection_modifyitems(config, items):
-    """Mark the tests of :func:`shared_fixture_group` for
-    ``--dist loadgroup``."""
-    for item in items:
-        group = shared_fixture_group(item)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
-
-
 @pytest.fixture(autouse=True)
 def keep_default_scope():
     """Restore mmengine's current default scope after each test: a Runner

@@ -185,10 +185,10 @@ def assert_tensors_equal(a, b, where: str) -> int:
     return 0
 
 
-@pytest.fixture(scope='module', params=sorted(CASES))
-def runs(request, tmp_path_factory):
-    case = CASES[request.param]
-    tmp = tmp_path_factory.mktemp('resume')
+def train_and_resume(case: Case, tmp) -> tuple:
+    """Train ``case`` for :data:`ITERS` iterations, then again from its
+    checkpoint of iteration ``case.stop`` in a fresh work dir; returns
+    ``(tmp, resumed process)``."""
     root = make_images(tmp / 'images' / 'a', IMAGES)
     config = write_case_config(tmp / 'cfg.py', case)
     data = [f'train_dataloader.dataset.data_root={osp.dirname(root)}']
@@ -200,11 +200,22 @@ def runs(request, tmp_path_factory):
     resumed = run_train(config, tmp / 'part', data,
                         extra=['--resume', str(ckpt)])
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    return tmp, resumed, case
+    return tmp, resumed
 
 
-def test_every_iteration_logs_the_same_values(runs):
-    tmp, resumed, case = runs
+# one test per case (its two runs are its own: no fixture shared between
+# tests that pytest-xdist could send to two workers)
+@pytest.mark.parametrize('name', sorted(CASES))
+def test_resumed_run_equals_the_uninterrupted_run(name, tmp_path):
+    case = CASES[name]
+    tmp, resumed = train_and_resume(case, tmp_path)
+    assert_same_logged_values(tmp, resumed, case)
+    assert_same_final_checkpoints(tmp, case)
+
+
+def assert_same_logged_values(tmp, resumed, case: Case) -> None:
+    """Every iteration of the resumed run logs what the uninterrupted run
+    logged (loss, lr, input checksum, momentum), and the values moved."""
     stop = case.stop
     logged = LOGGED + (('momentum', ) if case.momentum else ())
     assert f'Advance dataloader {stop} steps' in resumed.stderr + \
@@ -226,8 +237,9 @@ def test_every_iteration_logs_the_same_values(runs):
     assert len({full[it]['input_sum'] for it in full}) == ITERS
 
 
-def test_final_checkpoints_are_equal(runs):
-    tmp, _, case = runs
+def assert_same_final_checkpoints(tmp, case: Case) -> None:
+    """The last checkpoints of both runs hold the same weights, optimiser,
+    schedulers (and SwAV queue), and the momentum copy really moved."""
     last = f'iter_{ITERS}.pth'
     full = torch.load(tmp / 'full' / last, map_location='cpu',
                       weights_only=True)

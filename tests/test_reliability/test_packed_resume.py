@@ -40,9 +40,9 @@ train_dataloader = dict(batch_size=2, num_workers=2,
 """
 
 
-@pytest.fixture(scope='module')
-def runs(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp('packed_resume')
+def train_folder_zip_and_resume(tmp):
+    """The folder run, the zip run and the zip run resumed from
+    ``iter_{STOP}.pth``, in ``tmp/{folder,zip_full,zip_part}``."""
     root = osp.dirname(make_images(tmp / 'images' / 'a', IMAGES))
     pack_zip_shards(root, list_images(root, IMG_EXTENSIONS),
                     str(tmp / 'zip'), images_per_shard=4)  # 2 archives
@@ -62,7 +62,16 @@ def runs(tmp_path_factory):
     return tmp
 
 
-def test_packed_run_logs_what_the_folder_run_logs(runs):
+# one test (its three runs are its own: no fixture shared between tests
+# that pytest-xdist could send to two workers)
+def test_packed_run_equals_the_folder_run_and_resumes_exactly(tmp_path):
+    runs = train_folder_zip_and_resume(tmp_path)
+    assert_packed_run_logs_what_the_folder_run_logs(runs)
+    assert_packed_run_resumes_exactly(runs)
+
+
+def assert_packed_run_logs_what_the_folder_run_logs(runs):
+    """Every iteration of the zip run logs what the folder run logged."""
     folder, packed = rows_by_iter(runs / 'folder'), rows_by_iter(
         runs / 'zip_full')
     assert sorted(folder) == sorted(packed) == list(range(1, ITERS + 1))
@@ -73,7 +82,9 @@ def test_packed_run_logs_what_the_folder_run_logs(runs):
     assert len({folder[it]['input_sum'] for it in folder}) == ITERS
 
 
-def test_packed_run_resumes_exactly(runs):
+def assert_packed_run_resumes_exactly(runs):
+    """The resumed zip run logs and ends as the uninterrupted zip and
+    folder runs."""
     full, part = rows_by_iter(runs / 'zip_full'), rows_by_iter(
         runs / 'zip_part')
     assert sorted(part) == list(range(STOP + 1, ITERS + 1))
