@@ -22,6 +22,7 @@
 # A GPU is used by the training runs when torch sees one.
 set -euo pipefail
 
+ARGS="$*"  # the command line, for the page (the loop below shifts it away)
 BUDGET=12
 METHODS=""
 RANDOM_SEEDS="0 1 2"
@@ -73,8 +74,8 @@ fi
 if [ -z "${PYTHON:-}" ]; then
     if [ -x .venv/bin/python ]; then PYTHON=.venv/bin/python; else PYTHON=python; fi
 fi
-COMMAND="tools/benchmarks/demo_comparison.sh $*"
-[ $# -gt 0 ] || COMMAND="tools/benchmarks/demo_comparison.sh --budget $BUDGET"
+COMMAND="tools/benchmarks/demo_comparison.sh${ARGS:+ $ARGS}"
+[ -n "$ARGS" ] || COMMAND="tools/benchmarks/demo_comparison.sh --budget $BUDGET"
 START=$(date +%s)
 
 [ -d data/demo ] || "$PYTHON" tools/dataset_converters/build_demo_set.py --out data/demo
