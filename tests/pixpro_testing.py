@@ -12,8 +12,10 @@ import itertools
 import json
 import os
 import os.path as osp
+import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -335,6 +337,23 @@ def build_trained_like_pixpro(depth: int):
             elif name.endswith('running_var'):
                 buf.uniform_(0.5, 2.0)
     return model
+
+
+@contextmanager
+def scratch_dir(tmp_path_factory, name: str):
+    """A folder for a module- or session-scoped fixture, removed when the
+    fixture is torn down (``with scratch_dir(...) as tmp: ...; yield``).
+
+    pytest removes a passed test's ``tmp_path`` at once but keeps
+    ``tmp_path_factory`` folders to the end of the session; fixtures that
+    write checkpoints (45-250 MB each) would pile up gigabytes on CI's
+    disk.
+    """
+    path = tmp_path_factory.mktemp(name)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def save_training_checkpoint(state_dict, path) -> str:

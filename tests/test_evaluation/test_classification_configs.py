@@ -12,7 +12,7 @@ import pytest
 import torch
 from mmengine.config import Config
 from PIL import Image
-from pixpro_testing import ROOT, save_training_checkpoint
+from pixpro_testing import ROOT, save_training_checkpoint, scratch_dir
 
 from mmpixpro.export import convert_checkpoint, default_output
 
@@ -67,20 +67,20 @@ def exports(tmp_path_factory):
     with a different momentum copy ``target_net.0.*``), exported for
     mmpretrain."""
     from mmpretrain.models import ResNet
-    folder = tmp_path_factory.mktemp('exports')
-    files = {}
-    for depth in (50, 18):
-        torch.manual_seed(depth)
-        online = {k: torch.randn_like(v).abs_()
-                  if v.is_floating_point() else v
-                  for k, v in ResNet(depth).state_dict().items()}
-        state = {f'backbone.{k}': v for k, v in online.items()}
-        if depth == 18:
-            state.update({f'target_net.0.{k}': v + 1
-                          for k, v in online.items()})
-        src = save_training_checkpoint(state, folder / f'r{depth}.pth')
-        files[depth] = convert_checkpoint(src, 'mmpretrain').path
-    return files
+    with scratch_dir(tmp_path_factory, 'exports') as folder:
+        files = {}
+        for depth in (50, 18):
+            torch.manual_seed(depth)
+            online = {k: torch.randn_like(v).abs_()
+                      if v.is_floating_point() else v
+                      for k, v in ResNet(depth).state_dict().items()}
+            state = {f'backbone.{k}': v for k, v in online.items()}
+            if depth == 18:
+                state.update({f'target_net.0.{k}': v + 1
+                              for k, v in online.items()})
+            src = save_training_checkpoint(state, folder / f'r{depth}.pth')
+            files[depth] = convert_checkpoint(src, 'mmpretrain').path
+        yield files
 
 
 @pytest.mark.parametrize('path', sorted(CONFIGS), ids=osp.basename)

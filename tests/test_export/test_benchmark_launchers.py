@@ -3,7 +3,7 @@ import importlib.util
 import os.path as osp
 
 import pytest
-from pixpro_testing import load_tool, save_training_checkpoint
+from pixpro_testing import load_tool, save_training_checkpoint, scratch_dir
 
 from mmpixpro.export import convert_checkpoint
 
@@ -20,10 +20,11 @@ def load_launcher(name):
 
 @pytest.fixture(scope='module')
 def r50_exports(pixpro_r50, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp('r50')
-    src = save_training_checkpoint(pixpro_r50.state_dict(), tmp / 'c.pth')
-    return {t: convert_checkpoint(src, t).path
-            for t in ('mmdet', 'detectron2')}
+    with scratch_dir(tmp_path_factory, 'r50') as tmp:
+        src = save_training_checkpoint(pixpro_r50.state_dict(),
+                                       tmp / 'c.pth')
+        yield {t: convert_checkpoint(src, t).path
+               for t in ('mmdet', 'detectron2')}
 
 
 @pytest.mark.skipif(importlib.util.find_spec('mmdet') is not None,

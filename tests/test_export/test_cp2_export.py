@@ -9,7 +9,7 @@ import os.path as osp
 import pytest
 import torch
 from mmengine.config import Config
-from pixpro_testing import ROOT, save_training_checkpoint
+from pixpro_testing import ROOT, save_training_checkpoint, scratch_dir
 
 from mmpixpro.checkpoint import KeyMismatchError
 from mmpixpro.export import (aspp_to_decode_head, convert_checkpoint,
@@ -55,8 +55,8 @@ def cp2_demo_checkpoint(tmp_path_factory):
             if t.is_floating_point():
                 t.add_(offset)
     state = model.state_dict()
-    path = tmp_path_factory.mktemp('cp2') / 'epoch_12.pth'
-    return state, save_training_checkpoint(state, path)
+    with scratch_dir(tmp_path_factory, 'cp2') as tmp:
+        yield state, save_training_checkpoint(state, tmp / 'epoch_12.pth')
 
 
 def test_with_head_exports_backbone_and_aspp_unchanged(cp2_demo_checkpoint,

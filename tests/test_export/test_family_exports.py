@@ -10,7 +10,7 @@ import os.path as osp
 import pytest
 import torch
 from mmengine.config import Config
-from pixpro_testing import ROOT, save_training_checkpoint
+from pixpro_testing import ROOT, save_training_checkpoint, scratch_dir
 
 from mmpixpro.checkpoint import load_d2_pkl
 from mmpixpro.export import TARGETS, convert_checkpoint, mm_to_d2_key
@@ -67,13 +67,14 @@ def family_export(request, tmp_path_factory):
             if tensor.is_floating_point():
                 tensor.add_(offset)
     state = model.state_dict()
-    tmp = tmp_path_factory.mktemp(config_id(request.param))
-    src = save_training_checkpoint(state, tmp / 'epoch_12.pth')
     exports = {}
-    for target in TARGETS:
-        ext = '.pkl' if target == 'detectron2' else '.pth'
-        summary = convert_checkpoint(src, target, str(tmp / f'{target}{ext}'))
-        exports[target] = read_export(summary.path, target)
+    with scratch_dir(tmp_path_factory, config_id(request.param)) as tmp:
+        src = save_training_checkpoint(state, tmp / 'epoch_12.pth')
+        for target in TARGETS:
+            ext = '.pkl' if target == 'detectron2' else '.pth'
+            summary = convert_checkpoint(src, target,
+                                         str(tmp / f'{target}{ext}'))
+            exports[target] = read_export(summary.path, target)
     # every tensor has its own offset: (shape, sum) tells them apart
     exports['fingerprints'] = {
         fingerprint(v) for k, v in state.items()
