@@ -11,8 +11,8 @@ from mmpretrain.structures import DataSample
 from torch import Tensor, nn
 
 from mmpixpro.registry import MODELS
-from ..utils import MomentumEncoder, set_momentum
 from ..utils.paste import copy_paste, mask_on_grid, paste_masks
+from .momentum_baselines import MomentumCopyMixin
 
 # views 0, 1: the query and key foregrounds; views 2, 3: backgrounds
 CP2_VIEWS = dict(num_views=4, same_size=True)
@@ -38,7 +38,7 @@ def contract_first_dilation(backbone: nn.Module) -> None:
 
 
 @MODELS.register_module()
-class CP2(BaseSelfSupervisor):
+class CP2(MomentumCopyMixin, BaseSelfSupervisor):
     """Copy-paste contrastive pretraining of a segmentation network.
 
     Each sample brings 4 views of one size (:data:`CP2_VIEWS`): the query
@@ -80,6 +80,7 @@ class CP2(BaseSelfSupervisor):
     """
 
     supported_views = CP2_VIEWS
+    upstream_momentum_arg = None  # BaseSelfSupervisor has no momentum
 
     def __init__(self,
                  backbone: dict,
@@ -92,16 +93,17 @@ class CP2(BaseSelfSupervisor):
                  pretrained: Optional[str] = None,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
+        backbone = MODELS.build(backbone)
+        if contract_dilation:  # before the key network copies it
+            contract_first_dilation(backbone)
         super().__init__(
             backbone=backbone,
             neck=neck,
             head=head,
+            base_momentum=base_momentum,
             pretrained=pretrained,
             data_preprocessor=data_preprocessor,
             init_cfg=init_cfg)
-        if contract_dilation:
-            contract_first_dilation(self.backbone)
-        self.encoder_k = MomentumEncoder(self._online(), base_momentum)
         self.queue_len = queue_len
         self.register_buffer(
             'queue', nn.functional.normalize(
@@ -111,20 +113,6 @@ class CP2(BaseSelfSupervisor):
     def _online(self) -> nn.Sequential:
         """backbone -> ASPP -> projection, mirrored by the key network."""
         return nn.Sequential(self.backbone, self.neck, self.head.projector)
-
-    @property
-    def momentum(self) -> float:
-        """``m``, the current momentum of the key network."""
-        return self.encoder_k.momentum
-
-    @momentum.setter
-    def momentum(self, value: float) -> None:
-        set_momentum(self, value)
-
-    def init_weights(self) -> None:
-        """Initialise the online networks, then copy them exactly."""
-        super().init_weights()
-        self.encoder_k.sync(self._online().parameters())
 
     def extract_feat(self, inputs: Tensor, data_samples=None) -> tuple:
         """Backbone levels of ``inputs`` (what a probe reads)."""

@@ -22,7 +22,7 @@ from mmpretrain.models import BYOL, DenseCL, MoCo
 from torch import nn
 
 from mmpixpro.registry import MODELS
-from ..utils import MomentumEncoder
+from ..utils import MomentumEncoder, momentum_property
 
 # ``supported_views`` of the algorithms that read inputs[0] and inputs[1]
 TWO_VIEWS_OF_ONE_SIZE = dict(num_views=2, same_size=True)
@@ -34,6 +34,10 @@ class MomentumCopyMixin:
     The upstream ``loss`` keeps working: it calls
     ``update_parameters(Sequential(backbone, neck))`` on the copy named
     :attr:`copy_name` and runs it.
+
+    Subclasses whose online chain is not ``backbone -> neck`` override
+    :meth:`_online`; ``momentum`` reads and sets ``m`` by hand (tests,
+    notebooks; under the Runner ``MomentumHook`` sets it).
 
     Args:
         *args: The arguments of the upstream algorithm.
@@ -68,7 +72,10 @@ class MomentumCopyMixin:
         setattr(self, self.copy_name,
                 MomentumEncoder(self._online(), base_momentum))
 
+    momentum = momentum_property
+
     def _online(self) -> nn.Sequential:
+        """The online chain the copy mirrors: backbone -> neck."""
         return nn.Sequential(self.backbone, self.neck)
 
     def init_weights(self) -> None:

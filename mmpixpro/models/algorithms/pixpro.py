@@ -10,7 +10,7 @@ from torch import Tensor, nn
 from mmpixpro.registry import MODELS
 from ..data_preprocessors import size_groups
 from ..utils import (MomentumEncoder, backbone_grid_stride, grid_boxes,
-                     probe_feature_channels, set_momentum)
+                     momentum_property, probe_feature_channels)
 
 # views 0 and 1 are the global views; views 2.. the local views
 NUM_GLOBAL_VIEWS = 2
@@ -168,14 +168,7 @@ class PixPro(BaseSelfSupervisor):
         """Parameters of the online chain, in the momentum copy's order."""
         return [p for net in self.online_networks() for p in net.parameters()]
 
-    @property
-    def momentum(self) -> float:
-        """``m``, the current momentum of the target networks."""
-        return self.target_net.momentum
-
-    @momentum.setter
-    def momentum(self, value: float) -> None:
-        set_momentum(self, value)
+    momentum = momentum_property
 
     def update_targets(self) -> None:
         """EMA step of the momentum copy with the current ``momentum``."""

@@ -168,6 +168,25 @@ def set_momentum(model: nn.Module, momentum: float) -> None:
         encoder.momentum = momentum
 
 
+def current_momentum(model: nn.Module) -> float:
+    """``m`` of the first momentum copy of ``model`` (module order).
+
+    Args:
+        model (nn.Module): An algorithm with at least one copy.
+
+    Returns:
+        float: The copy's current ``m``.
+    """
+    return momentum_encoders(model)[0].momentum
+
+
+# ``momentum`` of an algorithm: reading gives the first copy's m, setting
+# sets m of every copy (one definition for every algorithm class)
+momentum_property = property(
+    current_momentum, set_momentum,
+    doc='``m``, the current weight of the momentum copies.')
+
+
 @contextmanager
 def momentum_held(model: nn.Module, hold: bool = True) -> Iterator[None]:
     """Hold (or release) every momentum copy of ``model`` for a while.

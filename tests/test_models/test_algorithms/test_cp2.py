@@ -104,9 +104,9 @@ def test_loss_equals_explicit_loops(over):
     assert dense.item() == pytest.approx(ref_dense, rel=1e-5)
 
 
-def tiny_cp2():
+def tiny_cp2(**kwargs):
     return MODELS.build(dict(
-        type='CP2', queue_len=8, feat_dim=8,
+        type='CP2', queue_len=8, feat_dim=8, **kwargs,
         data_preprocessor=dict(type='SelfSupDataPreprocessor',
                                mean=[0., 0., 0.], std=[1., 1., 1.]),
         backbone=dict(type='ResNet', depth=18, stem_channels=8,
@@ -133,6 +133,17 @@ def test_contract_dilation_as_mmseg():
         assert first.dilation == first.padding == (1, 1)
         assert second.dilation == second.padding == (2, 2)
         assert net.layer3[0].conv1.dilation == (1, 1)
+
+
+def test_key_network_momentum_is_its_weight():
+    model = tiny_cp2()
+    assert model.momentum == model.encoder_k.momentum == 0.999
+    model.momentum = 0.5
+    assert model.encoder_k.momentum == 0.5
+    assert tiny_cp2(base_momentum=0.99).momentum == 0.99
+    # mmpretrain's convention (1 - m) is refused, not trained with
+    with pytest.raises(ValueError, match='weight of the momentum copy'):
+        tiny_cp2(base_momentum=0.001)
 
 
 def test_training_step_pastes_and_enqueues():
