@@ -10,10 +10,11 @@ iteration (``before_train`` comes after the Runner initialised the
 weights) and stops the run when a tensor of the file did not arrive.
 """
 import json
+import math
 import os.path as osp
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import torch
 from mmengine.hooks import Hook
@@ -38,12 +39,16 @@ class PretrainedReport:
         unused (list[str]): ``file:key`` that no module took.
         not_in_file (dict[str, list[str]]): Per module, its keys the file
             lacks (kept as initialised).
+        resampled (list[str]): ``module.key`` equal to the file's tensor
+            once re-sampled as the module does at load (mmseg's ViT
+            ``pos_embed`` at another input size); counted as loaded.
     """
     files: Dict[str, int] = field(default_factory=dict)
     loaded: Dict[str, int] = field(default_factory=dict)
     differing: List[str] = field(default_factory=list)
     unused: List[str] = field(default_factory=list)
     not_in_file: Dict[str, List[str]] = field(default_factory=dict)
+    resampled: List[str] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -60,6 +65,9 @@ class PretrainedReport:
         """One line per module and the problems, for logs."""
         lines = [f'{module}: {count} tensors equal to the pretrained file'
                  for module, count in self.loaded.items()]
+        if self.resampled:
+            lines.append(f'equal once re-sampled as the model does at load: '
+                         f'{self.resampled}')
         for module, keys in self.not_in_file.items():
             if keys:
                 lines.append(f'{module}: {len(keys)} keys not in the file '
@@ -89,6 +97,35 @@ def pretrained_modules(model: nn.Module) -> List[tuple]:
             if isinstance(init, dict) and init.get('type') == 'Pretrained':
                 found.append((name or 'model', module, init))
     return found
+
+
+def resampled_as_loaded(module: nn.Module, key: str, value: torch.Tensor,
+                        target: torch.Tensor) -> Optional[torch.Tensor]:
+    """The file's ``pos_embed`` as a ViT that re-samples it at load holds
+    it, or None.
+
+    mmseg's ``VisionTransformer.init_weights`` resizes a (1, 1 + h w, C)
+    ``pos_embed`` of another grid with its ``resize_pos_embed`` (class
+    token kept, square grids, ``interpolate_mode``); the same call gives
+    what the model must hold.
+
+    Args:
+        module (nn.Module): The module with the ``Pretrained`` init.
+        key (str): The key in ``module``'s state_dict.
+        value (Tensor): The file's tensor.
+        target (Tensor): The module's tensor.
+
+    Returns:
+        Tensor | None: The re-sampled tensor, or None where the module
+        does not re-sample this key.
+    """
+    resize = getattr(module, 'resize_pos_embed', None)
+    if (key != 'pos_embed' or not callable(resize) or value.ndim != 3
+            or target.ndim != 3 or value.shape == target.shape):
+        return None
+    src, dst = (math.isqrt(t.shape[1] - 1) for t in (value, target))
+    return resize(value.to(target.dtype), (dst, dst), (src, src),
+                  getattr(module, 'interpolate_mode', 'bicubic'))
 
 
 def check_pretrained_loaded(model: nn.Module) -> PretrainedReport:
@@ -121,9 +158,16 @@ def check_pretrained_loaded(model: nn.Module) -> PretrainedReport:
         for key, value in state.items():
             if key not in weights:
                 continue
-            if torch.equal(value.detach().cpu(), weights[key].to(value.dtype)):
+            value = value.detach().cpu()
+            expected = weights[key].to(value.dtype)
+            resampled = resampled_as_loaded(module, key, expected, value)
+            if resampled is not None:
+                expected = resampled
+            if torch.equal(value, expected):
                 equal += 1
                 taken[tag].add(key)
+                if resampled is not None:
+                    report.resampled.append(f'{name}.{key}')
             else:
                 report.differing.append(f'{name}.{key}')
         report.loaded[name] = equal

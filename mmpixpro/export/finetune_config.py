@@ -10,7 +10,7 @@ They read plain config dicts (mmengine ``Config`` or detectron2 YAML) and
 need neither mmdet, mmseg nor detectron2.
 """
 import os.path as osp
-from typing import Any, Iterator, List, Mapping, Optional
+from typing import Any, Iterator, List, Mapping, Optional, Union
 
 import yaml
 
@@ -18,6 +18,10 @@ from .converter import PIXEL_MEAN, PIXEL_STD
 
 PLAIN_RESNETS = ('ResNet', 'mmdet.ResNet', 'mmseg.ResNet',
                  'mmpretrain.ResNet')
+# the backbone class (any scope) of each other family, by the first word of
+# the architecture :func:`mmpixpro.export.verify_export` describes
+FAMILY_CLASSES = {'ViT': 'VisionTransformer', 'Swin': 'SwinTransformer',
+                  'ConvNeXt': 'ConvNeXt'}
 
 
 def iter_pretrained(cfg: Any, path: str = 'model') -> Iterator[tuple]:
@@ -73,14 +77,35 @@ def _check_resnet_cfg(node: Mapping, where: str, depth: int,
                         "checkpoint=..., prefix='backbone.').")
 
 
+def _check_family_cfg(node: Mapping, where: str, arch: str,
+                      problems: List[str]) -> None:
+    """A ViT / Swin / ConvNeXt backbone of the weights' family (in any
+    scope), initialised from the file; whether every tensor lands is
+    checked on the built model (``PretrainedCheckHook``)."""
+    expected = FAMILY_CLASSES.get(arch.split(' ', 1)[0])
+    kind = str(node.get('type', '')).rsplit('.', 1)[-1]
+    if expected is None or kind != expected:
+        problems.append(f'{where}.type={node.get("type")!r} but the weights '
+                        f'are {arch}' +
+                        (f': use {expected}.' if expected else '.'))
+    init = node.get('init_cfg') or {}
+    if init.get('type') != 'Pretrained':
+        problems.append(f"{where}.init_cfg must be dict(type='Pretrained', "
+                        'checkpoint=...).')
+
+
 def check_mm_config(cfg: Mapping,
-                    depth: int = 50,
+                    depth: Union[int, str] = 50,
                     with_fpn: Optional[bool] = None) -> None:
     """Raise unless an mmdet/mmseg config fits our exported weights.
 
     Args:
         cfg (Mapping): The full config (``mmengine.Config``).
-        depth (int): ResNet depth of the weights. Defaults to 50.
+        depth (int | str): ResNet depth of the weights, or the
+            architecture of a ViT / Swin / ConvNeXt export as
+            :func:`mmpixpro.export.verify_export` returns it (e.g.
+            ``'Swin (96 dims, depths [2, 2, 6, 2], window 7)'``).
+            Defaults to 50.
         with_fpn (bool, optional): Whether the config must (True) or must
             not (False) initialise its neck from the export; None: decide
             from the config.
@@ -90,9 +115,15 @@ def check_mm_config(cfg: Mapping,
     """
     model = cfg['model']
     problems: List[str] = []
-    _check_resnet_cfg(model['backbone'], 'model.backbone', depth, problems)
+    if isinstance(depth, str):
+        _check_family_cfg(model['backbone'], 'model.backbone', depth,
+                          problems)
+    else:
+        _check_resnet_cfg(model['backbone'], 'model.backbone', depth,
+                          problems)
     shared = (model.get('roi_head') or {}).get('shared_head')
-    if shared:  # C4: res5 lives in the RoI head and must be loaded too
+    if shared and not isinstance(depth, str):
+        # C4: res5 lives in the RoI head and must be loaded too
         _check_resnet_cfg(shared, 'model.roi_head.shared_head', depth,
                           problems)
     pre = model.get('data_preprocessor') or cfg.get('data_preprocessor', {})
@@ -102,6 +133,8 @@ def check_mm_config(cfg: Mapping,
         problems.append('data_preprocessor: use RGB (bgr_to_rgb=True) with '
                         f'mean={list(PIXEL_MEAN)}, std={list(PIXEL_STD)}.')
     neck = model.get('neck') or {}
+    if not isinstance(neck, Mapping):  # a chain of necks (ViT): none is ours
+        neck = {}
     neck_init = neck.get('init_cfg') or {}
     if with_fpn is None:
         with_fpn = neck_init.get('type') == 'Pretrained'

@@ -70,3 +70,46 @@ def test_value_not_loaded_is_reported(tmp_path):
 def test_no_pretrained_init_is_not_complete():
     report = check_pretrained_loaded(nn.Linear(2, 2))
     assert not report.files and not report.complete
+
+
+class PosEmbedNet(BaseModule):
+    """A ViT-like module that re-samples a ``pos_embed`` of another grid
+    when it loads (as mmseg's ``VisionTransformer.init_weights``), with
+    ``load_mode`` (its ``interpolate_mode`` unless a test breaks it)."""
+
+    interpolate_mode = 'bilinear'
+
+    def __init__(self, path, grid, load_mode='bilinear'):
+        super().__init__(dict(type='Pretrained', checkpoint=path))
+        self.pos_embed = nn.Parameter(torch.zeros(1, 1 + grid * grid, 4))
+        self.grid, self.load_mode = grid, load_mode
+
+    @staticmethod
+    def resize_pos_embed(pos_embed, dst, src, mode):
+        cls_token, grid = pos_embed[:, :1], pos_embed[:, 1:]
+        grid = grid.reshape(1, *src, -1).permute(0, 3, 1, 2)
+        grid = nn.functional.interpolate(grid, size=dst, mode=mode)
+        return torch.cat([cls_token, grid.flatten(2).transpose(1, 2)], 1)
+
+    def init_weights(self):
+        value = torch.load(self.init_cfg['checkpoint'])['pos_embed']
+        src = int((value.shape[1] - 1)**0.5)
+        with torch.no_grad():
+            self.pos_embed.copy_(self.resize_pos_embed(
+                value, (self.grid, self.grid), (src, src), self.load_mode))
+
+
+def test_pos_embed_resampled_at_load_counts_as_loaded(tmp_path):
+    path = tmp_path / 'vit.pth'
+    torch.save({'pos_embed': torch.randn(1, 1 + 2 * 2, 4)}, path)
+    model = nn.Sequential()
+    model.add_module('backbone', PosEmbedNet(str(path), grid=3))
+    model.backbone.init_weights()
+    report = check_pretrained_loaded(model)
+    assert report.complete and report.resampled == ['backbone.pos_embed']
+    assert 'backbone: 1 tensors equal' in report.summary()
+    # loaded with another resampling than the module's own: not equal
+    model.backbone.load_mode = 'nearest'
+    model.backbone.init_weights()
+    report = check_pretrained_loaded(model)
+    assert report.differing == ['backbone.pos_embed'] and not report.complete

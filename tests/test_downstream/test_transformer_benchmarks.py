@@ -9,7 +9,7 @@ import os.path as osp
 
 import pytest
 import torch
-from downstream_helpers import NEEDS_MM, REPO, run_tool
+from downstream_helpers import NEEDS_MM, REPO, TRAIN_MM, run_tool
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
@@ -108,3 +108,12 @@ def test_export_loads_into_the_benchmark_model(name, tmp_path):
         assert sizes == [32, 16, 8, 4, 2]
     else:  # four maps for UPerHead, strides 4 ... 32
         assert sizes == [32, 16, 8, 4]
+
+    # the launcher takes the same config and file: it checks them, builds
+    # the model with the framework and finds every tensor landed (mmseg's
+    # ViT: pos_embed equal once re-sampled as mmseg does)
+    result = run_tool(TRAIN_MM, target, osp.join(BENCH, name),
+                      '--pretrained', export, '--dry-run')
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 'every pretrained tensor loaded' in result.stdout
+    assert ('re-sampled' in result.stdout) == bare

@@ -12,8 +12,9 @@ from mmpretrain.models import ConvNeXt, SwinTransformer, VisionTransformer
 from pixpro_testing import load_tool, save_training_checkpoint
 
 from mmpixpro.checkpoint import KeyMismatchError
-from mmpixpro.export import (convert_checkpoint, default_output,
-                             export_state_dict, verify_export)
+from mmpixpro.export import (check_mm_config, convert_checkpoint,
+                             default_output, export_state_dict,
+                             verify_export)
 from mmpixpro.export import convnext, swin, vit
 from mmpixpro.export.families import detect_family
 
@@ -318,6 +319,45 @@ def test_benchmark_config_fits_the_export(name):
     assert init.get('prefix') == (None if bare else 'backbone.')
     if bare:
         assert backbone.norm_cfg == dict(type='LN', eps=1e-6)
+
+
+# the first word of each family's architecture (verify_export)
+ARCH = {'VisionTransformer': 'ViT (384 dims, 12 layers)',
+        'SwinTransformer': 'Swin (96 dims, depths [2, 2, 6, 2])',
+        'ConvNeXt': 'ConvNeXt (depths [3, 3, 9, 3])'}
+
+
+@pytest.mark.parametrize('name', sorted(CONFIGS))
+def test_mm_config_check_takes_the_family_of_the_weights(name):
+    cfg = Config.fromfile(osp.join(BENCH, name), import_custom_modules=False)
+    kind = cfg.model.backbone.type.rsplit('.', 1)[-1]
+    check_mm_config(cfg, ARCH[kind])  # ViT's chain of necks included
+    other = next(a for k, a in ARCH.items() if k != kind)
+    with pytest.raises(ValueError, match=f'model.backbone.type=.*{kind}'):
+        check_mm_config(cfg, other)
+    with pytest.raises(ValueError, match='ResNet-50'):
+        check_mm_config(cfg, 50)
+    cfg.model.backbone.init_cfg = None
+    with pytest.raises(ValueError, match="init_cfg must be dict"):
+        check_mm_config(cfg, ARCH[kind])
+
+
+def test_train_mm_dry_run_checks_a_vit_export(tmp_path, capsys):
+    """tools/benchmarks/train_mm.py --dry-run on the ViT-S Mask R-CNN
+    config and a convert.py export of the ViT-S pretraining config."""
+    from mmpixpro.registry import MODELS
+    cfg = Config.fromfile(osp.join(
+        REPO, 'configs', 'pixpro',
+        'pixpro_vit-small-p16_8xb128-coslr-300e_in1k.py'))
+    backbone = MODELS.build(cfg.model.backbone)
+    state = {f'backbone.{k}': v for k, v in backbone.state_dict().items()}
+    src = save_training_checkpoint(state, tmp_path / 'epoch_1.pth')
+    export = convert_checkpoint(src, 'mmdet').path
+    tool = load_tool('tools', 'benchmarks', 'train_mm.py')
+    name = 'mmdetection/mask-rcnn_vit-small-p16-fpn_pixpro-pre_8xb2-1x_coco.py'
+    argv = ['mmdet', osp.join(BENCH, name), '--pretrained', export]
+    assert tool.main(argv + ['--dry-run']) == 0
+    assert 'config keys fit the weights' in capsys.readouterr().out
 
 
 @pytest.mark.parametrize('config', [
