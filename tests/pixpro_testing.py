@@ -18,6 +18,7 @@ import sys
 from contextlib import contextmanager
 
 import numpy as np
+import pytest
 import torch
 from mmengine.config import Config
 from mmpretrain.structures import DataSample
@@ -159,10 +160,70 @@ def tiny_run_cfg(cfg, data_root, work_dir, max_epochs: int = 1,
     return cfg
 
 
+# queues longer than this are cut to it for the tiny runs (the
+# 65536 x 2048 backbone-feature queue of "Revisiting" alone is 512 MiB)
+TINY_QUEUE = 256
+# the view transforms whose ``size`` is scaled down
+SIZED_VIEWS = ('RandomResizedCropWithBox', 'FullImageWithBox')
+
+
+def shorten_queues(node) -> None:
+    """Cut every ``queue_len`` of a model config to :data:`TINY_QUEUE`."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == 'queue_len' and value > TINY_QUEUE:
+                node[key] = TINY_QUEUE
+            else:
+                shorten_queues(value)
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            shorten_queues(item)
+
+
+def tiny_config(path, data_root, work_dir, crop: int = 64,
+                max_epochs: int = 1, batch_size: int = 2,
+                checkpoints: bool = False) -> Config:
+    """Any config of ``configs/`` made tiny (:func:`tiny_run_cfg`): its
+    largest views at ``crop`` px, queues cut to :data:`TINY_QUEUE`, no
+    dense probe.
+
+    Args:
+        path (str | Config): The config, or its path (relative to
+            ``configs/`` or absolute).
+        data_root (str | Path): Folder of training images.
+        work_dir (str | Path): The run's work directory.
+        crop (int): Size of the largest views. Defaults to 64.
+        max_epochs, batch_size, checkpoints: As :func:`tiny_run_cfg`
+            (checkpoints default to none here).
+
+    Returns:
+        Config: A config ready for ``RUNNERS.build``.
+    """
+    if isinstance(path, str):
+        path = osp.join(ROOT, 'configs', path)  # unchanged when absolute
+    cfg = tiny_run_cfg(path, data_root, work_dir, max_epochs, batch_size,
+                       checkpoints)
+    # the largest views at ``crop`` px, smaller ones scaled alike (to a
+    # multiple of 32, at least 32): 2 x 224 + 6 x 96 -> 2 x 64 + 6 x 32
+    crops = [t for step in cfg.train_dataloader.dataset.pipeline
+             for view in step.get('view_pipelines', []) for t in view
+             if t.type in SIZED_VIEWS]
+    largest = max(t.size for t in crops)
+    for t in crops:
+        t.size = max(32, 32 * round(t.size * crop / largest / 32))
+    shorten_queues(cfg.model)
+    # the demos' dense probe reads data/dense when it is there (here, not in
+    # CI): it is tested on its own, not in every tiny run
+    cfg.custom_hooks = [hook for hook in cfg.get('custom_hooks', [])
+                        if hook['type'] != 'DenseProbeHook']
+    return cfg
+
+
 def demo_cfg(data_root, work_dir, max_epochs: int = 1,
              batch_size: int = 2) -> Config:
-    """The demo config made tiny (:func:`tiny_run_cfg`), without the demo's
-    dense probe (it needs ``data/dense``; its own tests add it back).
+    """The PixPro demo config made tiny (:func:`tiny_config`: views of 64
+    px, a checkpoint every epoch), without the demo's dense probe (it needs
+    ``data/dense``; its own tests add it back).
 
     Args:
         data_root (str | Path): Folder of training images.
@@ -173,12 +234,8 @@ def demo_cfg(data_root, work_dir, max_epochs: int = 1,
     Returns:
         Config: A config ready for ``RUNNERS.build``.
     """
-    cfg = tiny_run_cfg(DEMO, data_root, work_dir, max_epochs, batch_size)
-    cfg.custom_hooks = [
-        hook for hook in cfg.get('custom_hooks', [])
-        if hook['type'] != 'DenseProbeHook'
-    ]
-    return cfg
+    return tiny_config(DEMO, data_root, work_dir, max_epochs=max_epochs,
+                       batch_size=batch_size, checkpoints=True)
 
 
 def _rows(path: str, key: str) -> list:
@@ -337,6 +394,32 @@ def build_trained_like_pixpro(depth: int):
             elif name.endswith('running_var'):
                 buf.uniform_(0.5, 2.0)
     return model
+
+
+def assert_tensors_equal(a, b, where: str) -> int:
+    """Nested checkpoint parts (dicts, lists, tensors, numbers) agree:
+    tensors within 1e-6, floats within 1e-9, everything else exactly.
+
+    Returns:
+        int: How many tensors were compared.
+    """
+    if isinstance(a, torch.Tensor):
+        assert torch.allclose(a.double(), b.double(), rtol=0,
+                              atol=1e-6), where
+        return 1
+    if isinstance(a, dict):
+        assert set(a) == set(b), where
+        return sum(assert_tensors_equal(a[k], b[k], f'{where}.{k}')
+                   for k in a)
+    if isinstance(a, (list, tuple)):
+        assert len(a) == len(b), where
+        return sum(assert_tensors_equal(x, y, f'{where}[{i}]')
+                   for i, (x, y) in enumerate(zip(a, b)))
+    if isinstance(a, float):
+        assert a == pytest.approx(b, abs=1e-9), where
+    else:
+        assert a == b, where
+    return 0
 
 
 @contextmanager

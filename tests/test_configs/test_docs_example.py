@@ -8,7 +8,7 @@ import sys
 
 import pytest
 from mmengine.config import Config
-from pixpro_testing import ROOT, tiny_run_cfg
+from pixpro_testing import ROOT, tiny_config
 
 from mmpixpro.registry import MODELS, RUNNERS
 
@@ -43,8 +43,7 @@ def test_page_example_trains(tiny_image_root, tmp_path, monkeypatch):
     try:
         cfg = Config.fromfile(str(root / 'my_variant/pixpro-mse_r18_demo.py'))
         assert cfg.model.head.loss == dict(type='PixelMSELoss')
-        cfg = tiny_run_cfg(cfg, tiny_image_root, tmp_path / 'work',
-                           checkpoints=False)
+        cfg = tiny_config(cfg, tiny_image_root, tmp_path / 'work')
         runner = RUNNERS.build(cfg)
         assert type(runner.model.head.loss_module).__name__ == 'PixelMSELoss'
         runner.train()

@@ -21,7 +21,8 @@ from typing import NamedTuple
 import pytest
 import torch
 from mmengine.config import Config
-from pixpro_testing import DEMO, ROOT, make_images, rows_by_iter, run_train
+from pixpro_testing import (DEMO, ROOT, assert_tensors_equal, make_images,
+                            rows_by_iter, run_train)
 
 pytestmark = pytest.mark.slow  # trains through the Runner or a tool
 
@@ -164,25 +165,6 @@ def write_case_config(path, case: Case) -> str:
     with open(path, 'w') as f:
         f.write(f'_base_ = [{case.config!r}]\n{body}\n{case.options}\n')
     return str(path)
-
-
-def assert_tensors_equal(a, b, where: str) -> int:
-    """Compare nested checkpoint parts; return how many tensors matched."""
-    if isinstance(a, torch.Tensor):
-        assert torch.allclose(a.double(), b.double(), rtol=0,
-                              atol=1e-6), where
-        return 1
-    if isinstance(a, dict):
-        assert set(a) == set(b), where
-        return sum(assert_tensors_equal(a[k], b[k], f'{where}.{k}')
-                   for k in a)
-    if isinstance(a, (list, tuple)):
-        assert len(a) == len(b), where
-        return sum(assert_tensors_equal(x, y, f'{where}[{i}]')
-                   for i, (x, y) in enumerate(zip(a, b)))
-    if isinstance(a, float):
-        assert a == pytest.approx(b, abs=1e-9), where
-    return 0
 
 
 def train_and_resume(case: Case, tmp) -> tuple:

@@ -18,9 +18,8 @@ import time
 
 import pytest
 import torch
-from pixpro_testing import (PROBES, ROOT, make_images, subprocess_env,
-                            write_config)
-from test_exact_resume import assert_tensors_equal
+from pixpro_testing import (PROBES, ROOT, assert_tensors_equal, make_images,
+                            subprocess_env, write_config)
 
 from mmpixpro.checkpoint import safe_load
 

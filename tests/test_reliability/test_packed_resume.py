@@ -14,9 +14,9 @@ import os.path as osp
 
 import pytest
 import torch
-from pixpro_testing import make_images, rows_by_iter, run_train, write_config
-from test_exact_resume import (CASES, IMAGES, ITERS, LOGGED,
-                               assert_tensors_equal, case_body)
+from pixpro_testing import (assert_tensors_equal, make_images, rows_by_iter,
+                            run_train, write_config)
+from test_exact_resume import CASES, IMAGES, ITERS, LOGGED, case_body
 
 from mmpixpro.datasets import IMG_EXTENSIONS, list_images, pack_zip_shards
 

@@ -6,7 +6,8 @@ import pytest
 import torch
 from mmengine.hooks import Hook
 
-from pixpro_testing import demo_cfg, last_run_rows, rows_by_iter
+from pixpro_testing import (assert_tensors_equal, demo_cfg, last_run_rows,
+                            rows_by_iter)
 
 from mmpixpro.registry import RUNNERS
 
@@ -87,22 +88,6 @@ class RecordBatches(Hook):
             [torch.as_tensor(b) for b in boxes]).double().sum().item())
 
 
-def assert_same_tensors(a, b, what):
-    """Nested dicts/lists of tensors and numbers agree within 1e-6."""
-    if isinstance(a, dict):
-        assert a.keys() == b.keys(), what
-        for key in a:
-            assert_same_tensors(a[key], b[key], f'{what}.{key}')
-    elif isinstance(a, (list, tuple)):
-        assert len(a) == len(b), what
-        for i, (x, y) in enumerate(zip(a, b)):
-            assert_same_tensors(x, y, f'{what}[{i}]')
-    elif isinstance(a, torch.Tensor):
-        assert torch.allclose(a.double(), b.double(), atol=1e-6), what
-    else:
-        assert a == pytest.approx(b, rel=1e-6, abs=1e-7), what
-
-
 def test_resume_continues_like_an_uninterrupted_run(tiny_image_root,
                                                      tmp_path):
     full = RUNNERS.build(demo_cfg(tiny_image_root, tmp_path / 'full', 3))
@@ -139,8 +124,8 @@ def test_resume_continues_like_an_uninterrupted_run(tiny_image_root,
     # online and momentum networks, optimizer state, momentum value
     fa, fb = full.model.state_dict(), resumed.model.state_dict()
     assert any(k.startswith('target_net.') for k in fa)
-    assert_same_tensors(fa, fb, 'model')
-    assert_same_tensors(full.optim_wrapper.state_dict(),
+    assert_tensors_equal(fa, fb, 'model')
+    assert_tensors_equal(full.optim_wrapper.state_dict(),
                         resumed.optim_wrapper.state_dict(), 'optimizer')
     assert full.model.momentum == pytest.approx(resumed.model.momentum,
                                                 abs=1e-12)
