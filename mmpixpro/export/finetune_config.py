@@ -121,11 +121,10 @@ def check_mm_config(cfg: Mapping,
     else:
         _check_resnet_cfg(model['backbone'], 'model.backbone', depth,
                           problems)
-    shared = (model.get('roi_head') or {}).get('shared_head')
-    if shared and not isinstance(depth, str):
-        # C4: res5 lives in the RoI head and must be loaded too
-        _check_resnet_cfg(shared, 'model.roi_head.shared_head', depth,
-                          problems)
+        shared = (model.get('roi_head') or {}).get('shared_head')
+        if shared:  # C4: res5 lives in the RoI head and must be loaded too
+            _check_resnet_cfg(shared, 'model.roi_head.shared_head', depth,
+                              problems)
     pre = model.get('data_preprocessor') or cfg.get('data_preprocessor', {})
     if (tuple(pre.get('mean', ())) != PIXEL_MEAN
             or tuple(pre.get('std', ())) != PIXEL_STD
